@@ -16,12 +16,15 @@ static char *capture(void (*fn)(void))
 {
     FILE *f = tmpfile();
     char *text = g_malloc0(4096);
+    size_t len;
 
     trace_set_output(f);
     fn();
     fflush(f);
     rewind(f);
-    fread(text, 1, 4095, f);
+    len = fread(text, 1, 4095, f);
+    g_assert_false(ferror(f));
+    text[len] = '\0';
     trace_set_output(NULL);     /* closes f */
     return text;
 }
