@@ -56,7 +56,8 @@ bool trace_parse_option(const char *arg, GError **errp);
 
 /**
  * trace_set_output() - send trace lines to @out (NULL: back to stderr)
- * @out: the stream; the caller keeps ownership
+ * @out: the stream; tracing owns it from now on and closes it when it is
+ *       replaced (stderr is never closed)
  */
 void trace_set_output(FILE *out);
 
