@@ -10,13 +10,16 @@
 # this script changes what lands in the cache.  The build goes through a temporary directory
 # and an atomic rename: an interrupted build leaves no half-written entry.
 #
-# Usage: build-kernel.sh [--key]     (--key: print the key and exit)
+# Usage: build-kernel.sh                    build (or find) the kernel
+#        build-kernel.sh --key              print the cache key and exit
+#        build-kernel.sh --check-config F   check the .config file F against
+#                                           the fragment, naming each miss
 # Environment: VFIO_RIG_CACHE (default ~/.cache/vfio-rig), JOBS (default nproc+1)
 
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-fragment=$here/kernel.fragment
+fragment=${KERNEL_FRAGMENT:-$here/kernel.fragment}
 cache_root=${VFIO_RIG_CACHE:-$HOME/.cache/vfio-rig}
 tarball=/usr/src/linux-source-6.12.tar.xz
 jobs=${JOBS:-$(( $(nproc) + 1 ))}
@@ -48,21 +51,25 @@ apply_fragment() {
 # Kconfig silently drops options whose dependencies are missing: check every
 # fragment line against the final .config and name each one that is off.
 verify_fragment() {
-    local obj=$1 line name bad=0
+    local config=$1 line name bad=0
     while read -r line; do
         case "$line" in
         CONFIG_*=y)
-            grep -qx "$line" "$obj/.config" ||
+            grep -qx "$line" "$config" ||
                 { echo "build-kernel: fragment option $line missing after olddefconfig" >&2; bad=1; } ;;
         "# CONFIG_"*" is not set")
             name=${line#\# }; name=${name%% *}
-            ! grep -q "^$name=" "$obj/.config" ||
+            ! grep -q "^$name=" "$config" ||
                 { echo "build-kernel: fragment wants $name off, but it is on" >&2; bad=1; } ;;
         esac
     done < "$fragment"
     [ $bad = 0 ] || die "kernel configuration does not match kernel.fragment"
 }
 
+if [ "${1:-}" = "--check-config" ]; then
+    verify_fragment "${2:?--check-config needs a .config file}"
+    exit 0
+fi
 key=$(cache_key)
 if [ "${1:-}" = "--key" ]; then echo "$key"; exit 0; fi
 dest=$cache_root/$key
@@ -87,7 +94,7 @@ echo "build-kernel: [2/4] tinyconfig + fragment + olddefconfig" >&2
 make -s -C "$src" O="$obj" tinyconfig >/dev/null
 apply_fragment "$obj"
 make -s -C "$src" O="$obj" olddefconfig >/dev/null
-verify_fragment "$obj"
+verify_fragment "$obj/.config"
 # The uAPI headers first: a failure here costs seconds, not a whole build.
 # `make headers` + our own copy, because headers_install needs rsync.
 echo "build-kernel: [3/4] make headers (the uAPI, for uapi-check.sh)" >&2

@@ -57,6 +57,23 @@ expect_fail "a QEMU that cannot start is named" 'QEMU exited 1' \
 expect_fail "a missing kernel is named" 'no guest kernel' \
     env VFIO_RIG_KERNEL=/nonexistent "$rig" run true
 
+# The fragment check: every option Kconfig dropped is named.  Checked
+# against the cached kernel's real .config, with the fragment as built and
+# with two options this kernel cannot have.
+config=$("$here/build-kernel.sh" 2>/dev/null | tail -n 1)/.config
+fragment=$(mktemp)
+trap 'rm -rf "$log" "$RIG_LOG_DIR" "$fragment"' EXIT
+"$here/build-kernel.sh" --check-config "$config" >"$log" 2>&1
+result $? "the built kernel's .config has every fragment option"
+{ cat "$here/kernel.fragment"; echo "CONFIG_VFIO_HOST_NO_SUCH_OPTION=y";
+  echo "# CONFIG_PCI is not set"; } > "$fragment"
+expect_fail "a fragment option missing from .config is named" \
+    'fragment option CONFIG_VFIO_HOST_NO_SUCH_OPTION=y missing' \
+    env KERNEL_FRAGMENT="$fragment" "$here/build-kernel.sh" --check-config "$config"
+expect_fail "a fragment option that must be off but is on is named" \
+    'fragment wants CONFIG_PCI off, but it is on' \
+    env KERNEL_FRAGMENT="$fragment" "$here/build-kernel.sh" --check-config "$config"
+
 # tap_merge: what the suite makes of a program's output and exit status.
 merge() {
     awk -v start=0 -v name=prog -v rc="$1" -f "$here/tap-merge.awk"
