@@ -25,6 +25,9 @@ struct Machine {
     uint64_t ram_size;
     DeviceMemoryWindow device_memory;
 
+    /* VFIO device assignment: made on first use, freed after devices */
+    VFIOContext *vfio;
+
     /* run state */
     bool running;
     void (*quit)(void *opaque);

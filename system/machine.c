@@ -8,9 +8,13 @@
 #include <string.h>
 
 #include "hw/mem/pc-dimm.h"
+#include "hw/vfio/vfio-context.h"
+#include "hw/vfio/vfio-pci.h"
 #include "monitor/qmp-cmds-machine.h"
+#include "monitor/qmp-cmds-vfio.h"
 #include "qom/object-interfaces.h"
 #include "system/hostmem.h"
+#include "system/iommufd-object.h"
 #include "machine-internal.h"
 #include "system/qtest.h"
 #include "util/error.h"
@@ -19,6 +23,7 @@ G_DEFINE_QUARK(vfio-host-machine-error, machine_error)
 
 #define BOOT_RAM_USER "machine boot RAM"
 #define DEVICE_MEMORY_ALIGN (UINT64_C(1) << 30)
+#define PCI_MMIO_ALIGN (UINT64_C(4) << 30)
 /* x86-64's widest guest-physical address space: keeps the layout math far
  * from overflow */
 #define MACHINE_MAX_PHYS (UINT64_C(1) << 52)
@@ -27,6 +32,8 @@ static void machine_register_types(TypeTable *tt)
 {
     hostmem_register_types(tt);
     pc_dimm_register_types(tt);
+    iommufd_object_register_types(tt);
+    vfio_pci_register_types(tt);
 }
 
 Machine *machine_new(void)
@@ -69,6 +76,7 @@ void machine_free(Machine *m)
     g_clear_pointer(&m->qtest, qtest_free);
     machine_remove_boot_ram(m);
     object_registry_free(m->objects);
+    g_clear_pointer(&m->vfio, vfio_context_free);
     g_ptr_array_unref(m->chardevs);
     address_space_free(m->as);
     memory_region_unref(m->system_memory);
@@ -255,6 +263,26 @@ const DeviceMemoryWindow *machine_get_device_memory(Machine *m)
     return &m->device_memory;
 }
 
+void machine_get_pci_mmio_window(Machine *m, Range *out)
+{
+    uint64_t end = MAX(m->ram_size, m->device_memory.base +
+                                    m->device_memory.size);
+    uint64_t base = MAX((end + PCI_MMIO_ALIGN - 1) & ~(PCI_MMIO_ALIGN - 1),
+                        PCI_MMIO_ALIGN);
+
+    /* RAM and hotplug stay below MACHINE_MAX_PHYS: no overflow here */
+    range_from_size(base, MACHINE_PCI_MMIO_SIZE, out);
+}
+
+VFIOContext *machine_get_vfio_context(Machine *m)
+{
+    if (!m->vfio) {
+        m->vfio = vfio_context_new();
+        vfio_context_set_error_hook(m->vfio, vfio_pci_report_map_failure, m);
+    }
+    return m->vfio;
+}
+
 static void machine_qmp_request_quit(void *opaque)
 {
     machine_request_quit(opaque, "host-qmp-quit");
@@ -278,6 +306,7 @@ void machine_set_qmp(Machine *m, QmpServer *qmp)
     qmp_server_set_run_state(qmp, &rs);
     qmp_cmds_qom_register(qmp, m);
     qmp_cmds_machine_register(qmp, m);
+    qmp_cmds_vfio_register(qmp, m);
 }
 
 QmpServer *machine_get_qmp(Machine *m)

@@ -11,6 +11,8 @@
  *
  * Guest-physical layout: boot RAM at 0; the hotplug window (pc-dimm) at
  * the first 1 GiB boundary at or above the end of boot RAM, maxmem - size
+ * bytes long; the PCI MMIO window (vfio-pci BARs) at the first 4 GiB
+ * boundary at or above both, and at least at 4 GiB, MACHINE_PCI_MMIO_SIZE
  * bytes long.
  */
 #ifndef SYSTEM_MACHINE_H
@@ -25,18 +27,23 @@
 #include "monitor/fds.h"
 #include "monitor/qmp.h"
 #include "qom/object-registry.h"
+#include "util/range.h"
 
 #define MACHINE_ERROR machine_error_quark()
 GQuark machine_error_quark(void);
 
 typedef struct Machine Machine;
 typedef struct QTest QTest;
+typedef struct VFIOContext VFIOContext;     /* hw/vfio/vfio-context.h */
 
 /* The most hotplug slots -m slots= accepts (QEMU's ACPI limit) */
 #define MACHINE_MAX_RAM_SLOTS 256
 
 /* The boot RAM size when -m is not given */
 #define MACHINE_DEFAULT_RAM_SIZE (UINT64_C(128) << 20)
+
+/* The size of the PCI MMIO window */
+#define MACHINE_PCI_MMIO_SIZE (UINT64_C(256) << 30)
 
 /* The id of the boot RAM backend made when -machine memory-backend= is not
  * given (as QEMU's pc machines name it) */
@@ -126,6 +133,24 @@ uint64_t machine_get_ram_size(Machine *m);
 
 /** machine_get_device_memory() - Return: the hotplug window (borrowed) */
 const DeviceMemoryWindow *machine_get_device_memory(Machine *m);
+
+/**
+ * machine_get_pci_mmio_window() - where PCI BARs go
+ * @m: the machine, after machine_init_memory()
+ * @out: set to the window (see the layout above)
+ */
+void machine_get_pci_mmio_window(Machine *m, Range *out);
+
+/**
+ * machine_get_vfio_context() - the VFIO layer's state for this machine
+ * @m: the machine
+ *
+ * Made on first use, with the hook that turns runtime map failures into
+ * VFIO_MAP_FAILED events; freed by machine_free() after the devices.
+ *
+ * Return: the context (borrowed).
+ */
+VFIOContext *machine_get_vfio_context(Machine *m);
 
 /**
  * machine_set_qmp() - hand the QMP server to the machine
