@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * host-edu.h: the real-kernel functional tests of vfio-host (tests/vm/
+ * test-host-*.c) drive edu devices assigned to a vfio-host process over
+ * qtest and inspect it over QMP (libvhtest).  The process runs inside the
+ * rig's guest on its real /dev/vfio and /dev/iommu.
+ *
+ * DMA: edu's registers are written through BAR0 at the guest address
+ * query-pci reports; the IOVA is the guest-physical address, so a DMA
+ * lands where vfio-host's listener mapped guest RAM.  Where a destination
+ * is not guest RAM (an unplugged DIMM), the test reads the backing FILE
+ * of a memory-backend-file instead: the bytes the device would have
+ * written are visible there, or not.
+ */
+#ifndef VFIO_HOST_TESTS_VM_HOST_EDU_H
+#define VFIO_HOST_TESTS_VM_HOST_EDU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "libvhtest.h"
+
+#define HEDU_MAX 8
+
+/* The outcome of one edu write into a destination. */
+typedef enum HeduResult {
+    HEDU_LANDED,        /* exactly the bytes, nothing past them */
+    HEDU_BLOCKED,       /* the destination still holds only the marker */
+    HEDU_CORRUPT,       /* anything else */
+    HEDU_TIMEOUT,       /* the device did not finish */
+    HEDU_NO_BAR,        /* no BAR0 address for the device */
+} HeduResult;
+
+/* Where a DMA's bytes are read back: guest RAM, or a file. */
+typedef struct HeduDest {
+    uint64_t gpa;       /* the IOVA the device writes to */
+    int fd;             /* -1: read @gpa over qtest; else pread here */
+    off_t off;          /* offset in @fd of @gpa */
+} HeduDest;
+
+/**
+ * hedu_init() - line-buffered TAP, and find vfio-host: argv[1], else
+ * $VFIO_HOST_BINARY, else ../../vfio-host from this program (the build
+ * dir layout, visible in the guest).  Sets $VFIO_HOST_BINARY and a
+ * 60 s libvhtest timeout (TCG is slow).
+ * Return: the binary's path (static storage).
+ */
+const char *hedu_init(int argc, char **argv);
+
+/**
+ * hedu_find() - the edu BDFs from sysfs, sorted; one TAP check that at
+ * least @need are there.  Return: how many (at most HEDU_MAX).
+ */
+int hedu_find(char bdfs[][32], int need);
+
+/**
+ * hedu_qmp() - run a QMP command and keep the error instead of failing
+ * the program.  Single quotes stand for double quotes, in the format AND
+ * in its arguments (so an argument may add JSON members).
+ * @errp: set to the error's desc on failure (free with g_free()), or NULL
+ * Return: the "return" value (free with json_node_unref()), NULL on error.
+ */
+JsonNode *hedu_qmp(VhtProc *p, char **errp, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
+/**
+ * hedu_qmp_ok() - hedu_qmp() as one TAP check named @what
+ * Return: whether the command succeeded.
+ */
+bool hedu_qmp_ok(VhtProc *p, const char *what, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
+/**
+ * hedu_pci_dev() - the device @id in query-pci.
+ * Return: a reference (json_object_unref()), NULL (with a note) if none.
+ */
+JsonObject *hedu_pci_dev(VhtProc *p, const char *id);
+
+/** hedu_container_id() - Return: query-pci's vfio.container of @id, or -1 */
+int64_t hedu_container_id(VhtProc *p, const char *id);
+
+/**
+ * hedu_bar0() - BAR0's guest address of the device @id, from query-pci.
+ * Return: the address, 0 if there is none (a TAP note says why).
+ */
+uint64_t hedu_bar0(VhtProc *p, const char *id);
+
+/** hedu_dma_start() - program one edu DMA and start it, not waiting */
+void hedu_dma_start(VhtProc *p, uint64_t bar0, uint64_t src, uint64_t dst,
+                    uint32_t len, bool to_ram);
+
+/** hedu_dma_wait() - poll DMA_CMD until done; Return: false on timeout */
+bool hedu_dma_wait(VhtProc *p, uint64_t bar0);
+
+/** hedu_dma() - one edu DMA, polling DMA_CMD. Return: false on timeout */
+bool hedu_dma(VhtProc *p, uint64_t bar0, uint64_t src, uint64_t dst,
+              uint32_t len, bool to_ram);
+
+/**
+ * hedu_copy() - write a pattern (from @seed) at guest @src_gpa, fill @dst
+ * with a marker, then edu DMA src -> edu buffer -> dst.
+ * Return: how the destination looks afterwards.
+ */
+HeduResult hedu_copy(VhtProc *p, uint64_t bar0, uint64_t src_gpa,
+                     const HeduDest *dst, uint32_t len, unsigned seed);
+
+/** hedu_round_trip() - hedu_copy() into guest RAM; Return: true if landed */
+bool hedu_round_trip(VhtProc *p, uint64_t bar0, uint64_t src_gpa,
+                     uint64_t dst_gpa, uint32_t len, unsigned seed);
+
+/** hedu_result_name() - Return: "landed", "blocked", ... */
+const char *hedu_result_name(HeduResult r);
+
+/* ---- x-query-vfio ---- */
+
+/**
+ * hedu_query() - run x-query-vfio.
+ * Return: its result, or NULL (with a TAP note) if it failed.
+ */
+JsonNode *hedu_query(VhtProc *p);
+
+/**
+ * hedu_containers() - every container of every address space in @q.
+ * Return: borrowed JsonObjects; free the array with g_ptr_array_unref().
+ */
+GPtrArray *hedu_containers(JsonNode *q);
+
+/** hedu_container() - Return: container @id of @q (borrowed), or NULL */
+JsonObject *hedu_container(JsonNode *q, int64_t id);
+
+/**
+ * hedu_container_of() - the container of device @id (query-pci's
+ * vfio.container) in @q.  Return: borrowed, or NULL.
+ */
+JsonObject *hedu_container_of(VhtProc *p, JsonNode *q, const char *id);
+
+/** hedu_count() - Return: the container's counter of ioctl @name */
+int64_t hedu_count(JsonObject *c, const char *name);
+
+/** hedu_counters() - Return: the container's counters as JSON text */
+char *hedu_counters(JsonObject *c);
+
+/** hedu_ioas() - Return: the container's "ioas" id, or -1 */
+int64_t hedu_ioas(JsonObject *c);
+
+/**
+ * hedu_count_origin() - Return: how many of the container's mappings of
+ * guest RAM (not ram-device) have origin @origin ("map", "copy",
+ * "map_dma"); with @origin NULL, all of them.
+ */
+int hedu_count_origin(JsonObject *c, const char *origin);
+
+/**
+ * hedu_ram_ranges() - the guest RAM the flat view holds: boot RAM
+ * [0, @ram_size) and every DIMM of query-memory-devices, as "start-last"
+ * strings, sorted.  Return: free with g_ptr_array_unref().
+ */
+GPtrArray *hedu_ram_ranges(VhtProc *p, uint64_t ram_size);
+
+/**
+ * hedu_mappings_match() - whether the container's RAM mappings are
+ * exactly @ranges (hedu_ram_ranges()), each of origin @origin (NULL: any).  A TAP
+ * note shows both sides on a mismatch.
+ */
+bool hedu_mappings_match(JsonObject *c, GPtrArray *ranges,
+                         const char *origin);
+
+/* ---- the process ---- */
+
+/** hedu_vmpin_kb() - Return: VmPin of @pid in kB, -1 if unknown */
+long hedu_vmpin_kb(pid_t pid);
+
+/**
+ * hedu_settled_fd_count() - hedu_fd_count() once vfio-host answered both
+ * the qtest and the QMP connection (so it has accepted them both): the
+ * baseline of a leak check.
+ */
+int hedu_settled_fd_count(VhtProc *p);
+
+/** hedu_fd_text() - Return: "FD:TARGET ..." of @pid (free with g_free()) */
+char *hedu_fd_text(pid_t pid);
+
+/** hedu_fd_count() - Return: how many fds @pid has open, -1 if unknown */
+int hedu_fd_count(pid_t pid);
+
+/**
+ * hedu_fds_to() - fds of @pid whose target contains @part ("dev/iommu",
+ * "dev/vfio/"; a device node opened before a mount change reads as
+ * /mnt/host/dev/... from inside the rig's chroot).  Return: their
+ * numbers, sorted; free with g_array_unref().
+ */
+GArray *hedu_fds_to(pid_t pid, const char *prefix);
+
+/**
+ * hedu_cdev_path() - the VFIO device cdev of @bdf ("/dev/vfio/devices/
+ * vfioN", from sysfs).  Return: free with g_free(); NULL if none.
+ */
+char *hedu_cdev_path(const char *bdf);
+
+/** hedu_group() - Return: the IOMMU group number of @bdf, -1 if none */
+int hedu_group(const char *bdf);
+
+#endif /* VFIO_HOST_TESTS_VM_HOST_EDU_H */
