@@ -5,7 +5,7 @@
 BUILD := $(shell cat .builddir 2>/dev/null || echo build)
 SUITE ?=
 
-.PHONY: all check check-unit check-vm bench install clean distclean need-build
+.PHONY: all check check-unit check-functional check-vm bench install clean distclean need-build
 
 all: need-build
 	ninja -C $(BUILD)
@@ -20,6 +20,9 @@ check: all
 
 check-unit: all
 	scripts/run-meson-tests.sh $(BUILD) unit
+
+check-functional: all
+	scripts/run-meson-tests.sh $(BUILD) functional
 
 check-vm: all
 	scripts/run-meson-tests.sh $(BUILD) vm
