@@ -197,12 +197,12 @@ static void test_no_cdev(Fixture *f, gconstpointer data)
     g_assert_cmpint(iommufd_backend_get_fd(be), ==, -1);
 }
 
-/* A cdev node that is not a VFIO device: BIND fails, all is undone. */
-static void test_bind_failure_undone(Fixture *f, gconstpointer data)
+/*
+ * Fake a device whose sysfs "vfio-dev/vfio0/dev" says @sysfs_devnum while
+ * its /dev/vfio/devices/vfio0 node is really /dev/null (1:3).
+ */
+static void make_fake_cdev(Fixture *f, const char *sysfs_devnum)
 {
-    g_autoptr(IOMMUFDBackend) be = null_backend();
-    VFIODeviceConfig cfg = VFIO_DEVICE_CONFIG_INIT;
-    g_autoptr(GError) err = NULL;
     g_autofree char *vdir = g_build_filename(f->bdf_dir, "vfio-dev/vfio0",
                                              NULL);
     g_autofree char *attr = g_build_filename(vdir, "dev", NULL);
@@ -212,9 +212,18 @@ static void test_bind_failure_undone(Fixture *f, gconstpointer data)
     make_device(f);
     mkdirs(vdir);
     mkdirs(ddir);
-    /* /dev/null is character device 1:3 */
-    g_assert_true(g_file_set_contents(attr, "1:3\n", -1, NULL));
+    g_assert_true(g_file_set_contents(attr, sysfs_devnum, -1, NULL));
     g_assert_cmpint(symlink("/dev/null", node), ==, 0);
+}
+
+/* A cdev node that is not a VFIO device: BIND fails, all is undone. */
+static void test_bind_failure_undone(Fixture *f, gconstpointer data)
+{
+    g_autoptr(IOMMUFDBackend) be = null_backend();
+    VFIODeviceConfig cfg = VFIO_DEVICE_CONFIG_INIT;
+    g_autoptr(GError) err = NULL;
+
+    make_fake_cdev(f, "1:3\n");        /* the node's real number */
     cfg.host = "0000:00:04.0";
     cfg.iommufd = be;
     g_assert_null(attach(f, &cfg, &err));
@@ -228,18 +237,8 @@ static void test_cdev_wrong_devnum(Fixture *f, gconstpointer data)
     g_autoptr(IOMMUFDBackend) be = null_backend();
     VFIODeviceConfig cfg = VFIO_DEVICE_CONFIG_INIT;
     g_autoptr(GError) err = NULL;
-    g_autofree char *vdir = g_build_filename(f->bdf_dir, "vfio-dev/vfio0",
-                                             NULL);
-    g_autofree char *attr = g_build_filename(vdir, "dev", NULL);
-    g_autofree char *ddir = g_build_filename(f->dev, "vfio/devices", NULL);
-    g_autofree char *node = g_build_filename(ddir, "vfio0", NULL);
 
-    make_device(f);
-    mkdirs(vdir);
-    mkdirs(ddir);
-    /* sysfs says 1:5 (/dev/zero) but the node is /dev/null */
-    g_assert_true(g_file_set_contents(attr, "1:5\n", -1, NULL));
-    g_assert_cmpint(symlink("/dev/null", node), ==, 0);
+    make_fake_cdev(f, "1:5\n");        /* sysfs says /dev/zero */
     cfg.host = "0000:00:04.0";
     cfg.iommufd = be;
     g_assert_null(attach(f, &cfg, &err));
