@@ -197,6 +197,15 @@ bool vfio_container_get_iova_ranges(VFIOContainer *c, GError **errp)
     return vc->get_iova_ranges(c, errp);
 }
 
+void vfio_container_refresh_iova_ranges(VFIOContainer *c)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!vfio_container_get_iova_ranges(c, &err)) {
+        warn_report("%s", err->message);
+    }
+}
+
 bool vfio_container_set_dirty_tracking(VFIOContainer *c, bool start,
                                        GError **errp)
 {

@@ -262,7 +262,6 @@ static bool attach_existing(VFIOAddressSpace *space, VFIODevice *dev,
                             GError **errp)
 {
     for (GList *l = vfio_address_space_containers(space); l; l = l->next) {
-        g_autoptr(GError) err = NULL;
         VFIOIOMMUFDContainer *c;
         int ret;
 
@@ -279,9 +278,7 @@ static bool attach_existing(VFIOAddressSpace *space, VFIODevice *dev,
             continue;
         }
         /* The device's reserved regions may narrow the valid IOVAs. */
-        if (!vfio_container_get_iova_ranges(&c->parent, &err)) {
-            warn_report("%s", err->message);
-        }
+        vfio_container_refresh_iova_ranges(&c->parent);
         *joined = &c->parent;
         return true;
     }
@@ -416,7 +413,6 @@ static void iommufd_detach_device(VFIOContainer *base, VFIODevice *dev)
 {
     VFIOIOMMUFDContainer *c = IOMMUFD(base);
     bool last = base->devices && !base->devices->next;
-    g_autoptr(GError) err = NULL;
 
     trace_vfio_iommufd_detach(dev->name, base->id, c->ioas_id, last);
     if (last) {
@@ -428,8 +424,8 @@ static void iommufd_detach_device(VFIOContainer *base, VFIODevice *dev)
     dev->container = NULL;
     if (last) {
         ioas_destroy(c);
-    } else if (!vfio_container_get_iova_ranges(base, &err)) {
-        warn_report("%s", err->message);
+    } else {
+        vfio_container_refresh_iova_ranges(base);
     }
     if (dev->fd >= 0 && dev->fd_owned) {
         close(dev->fd);

@@ -506,7 +506,6 @@ static VFIOLegacyContainer *legacy_join_existing(VFIOAddressSpace *space,
                                                  VFIODevice *dev)
 {
     for (GList *l = vfio_address_space_containers(space); l; l = l->next) {
-        g_autoptr(GError) err = NULL;
         VFIOLegacyContainer *c;
 
         if (!VFIO_IS_LEGACY_CONTAINER(l->data)) {
@@ -517,9 +516,7 @@ static VFIOLegacyContainer *legacy_join_existing(VFIOAddressSpace *space,
             continue;
         }
         /* New reserved regions may have narrowed the valid IOVAs. */
-        if (!vfio_container_get_iova_ranges(&c->parent, &err)) {
-            warn_report("%s", err->message);
-        }
+        vfio_container_refresh_iova_ranges(&c->parent);
         return c;
     }
     return NULL;
@@ -648,7 +645,6 @@ static VFIOGroup *legacy_get_group(VFIOAddressSpace *space, VFIODevice *dev,
 static void legacy_put_group(VFIOGroup *group, VFIODevice *dev)
 {
     VFIOLegacyContainer *c = group->container;
-    g_autoptr(GError) err = NULL;
 
     if (group->devices) {
         return;
@@ -663,8 +659,8 @@ static void legacy_put_group(VFIOGroup *group, VFIODevice *dev)
         close(c->fd);
         c->fd = -1;
         g_object_unref(c);
-    } else if (!vfio_container_get_iova_ranges(&c->parent, &err)) {
-        warn_report("%s", err->message);
+    } else {
+        vfio_container_refresh_iova_ranges(&c->parent);
     }
 }
 

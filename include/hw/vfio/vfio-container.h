@@ -203,6 +203,16 @@ bool vfio_container_dma_unmap(VFIOContainer *c, const Range *iova,
 /** vfio_container_get_iova_ranges() - the get_iova_ranges op */
 bool vfio_container_get_iova_ranges(VFIOContainer *c, GError **errp);
 
+/**
+ * vfio_container_refresh_iova_ranges() - re-read the IOVA ranges after a
+ * device joined or left @c, warning if the kernel refuses
+ * @c: the container
+ *
+ * The membership change has already happened and cannot be undone, so a
+ * failure here is a warning and @c keeps the ranges it had.
+ */
+void vfio_container_refresh_iova_ranges(VFIOContainer *c);
+
 /** vfio_container_set_dirty_tracking() - the set_dirty_tracking op */
 bool vfio_container_set_dirty_tracking(VFIOContainer *c, bool start,
                                        GError **errp);
