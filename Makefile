@@ -1,40 +1,63 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Convenience targets over the meson build directory made by ./configure.
+# `make` fetches the pinned QEMU (qemu.conf), verifies it, applies
+# patches/, configures and builds qemu-system-x86_64 in build/qemu-build,
+# and unpacks the unpatched control binary into build/control
+# (scripts/qemu.sh does each step, and only what is out of date).
+#
+# The test programs and the real-kernel rig are a meson build of their own
+# (./configure, default build/vfio-host): `make check` runs every suite.
 
-BUILD := $(shell cat .builddir 2>/dev/null || echo build)
+BUILD := $(shell cat .builddir 2>/dev/null || echo build/vfio-host)
 SUITE ?=
 
-.PHONY: all check check-unit check-functional check-vm bench install clean distclean need-build
+.PHONY: all qemu export-series check-series tests need-build check \
+	check-unit check-functional check-vm check-qemu bench install clean distclean
 
-all: need-build
-	ninja -C $(BUILD)
+all: qemu
+
+qemu:
+	scripts/qemu.sh deps
+	scripts/qemu.sh all
+
+# work tree commits (build/qemu-10.0.2, on top of tag "pristine") -> patches/
+export-series:
+	scripts/qemu.sh export
+
+check-series:
+	scripts/qemu.sh check-series
 
 need-build:
 	@test -f $(BUILD)/build.ninja || \
 	    { echo "no build directory $(BUILD): run ./configure first" >&2; exit 1; }
 
+tests: need-build
+	ninja -C $(BUILD)
+
 # All suites; the last line counts every test case: "N passed, N failed".
-check: all
+check: qemu tests
 	scripts/run-meson-tests.sh $(BUILD) $(SUITE)
 
-check-unit: all
+check-unit: tests
 	scripts/run-meson-tests.sh $(BUILD) unit
 
-check-functional: all
+check-functional: tests
 	scripts/run-meson-tests.sh $(BUILD) functional
 
-check-vm: all
+check-vm: qemu tests
 	scripts/run-meson-tests.sh $(BUILD) vm
 
-bench: all
+check-qemu: qemu tests
+	scripts/run-meson-tests.sh $(BUILD) qemu
+
+bench: tests
 	scripts/run-benchmarks.sh $(BUILD)
 
-install: all
+install: tests
 	meson install -C $(BUILD)
 
 clean: need-build
 	ninja -C $(BUILD) clean
 
 distclean:
-	rm -rf $(BUILD) .builddir
+	rm -rf build .builddir

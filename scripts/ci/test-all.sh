@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The README's test command: install dependencies, build, and run every
-# suite (unit, functional, and the real-kernel vm suite, which builds the
-# guest kernel once and caches it in ~/.cache/vfio-rig), then the unit and
-# functional suites again under AddressSanitizer + UBSan.
+# The README's test command: install dependencies, build the patched QEMU
+# 10.0.2 and unpack the unpatched control (`make`), build the test programs
+# (./configure in build/vfio-host), and run every suite: unit, functional,
+# qemu (tooling, libvirt's command lines) and the real-kernel vm suite
+# (which builds the guest kernel once and caches it in ~/.cache/vfio-rig,
+# then runs the patched and the control QEMU against real edu devices);
+# then the unit and functional suites again under AddressSanitizer + UBSan.
 # The last line counts every test case of every run: "N passed, N failed".
 
 set -uo pipefail
@@ -12,7 +15,13 @@ set -uo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$src"
 
+t0=$(date +%s)
+stamp() { echo "test-all: $* ($(( $(date +%s) - t0 )) s)"; }
+
 scripts/ci/install-deps.sh || { echo "test-all: installing dependencies failed"; exit 1; }
+stamp "dependencies installed"
+make qemu || { echo "test-all: building QEMU failed"; exit 1; }
+stamp "QEMU built, control unpacked"
 
 run_build() {     # BUILDDIR CONFIGURE-OPTIONS... -- SUITES...
     local build=$1; shift
@@ -20,6 +29,7 @@ run_build() {     # BUILDDIR CONFIGURE-OPTIONS... -- SUITES...
     while [ "$1" != "--" ]; do opts+=("$1"); shift; done
     shift
     for s in "$@"; do suites+=(--suite "$s"); done
+    mkdir -p "$(dirname "$build")"
     ./configure --builddir="$build" "${opts[@]}" >"$build.configure.log" 2>&1 ||
         { cat "$build.configure.log"; return 1; }
     ninja -C "$build" || return 1
@@ -27,14 +37,16 @@ run_build() {     # BUILDDIR CONFIGURE-OPTIONS... -- SUITES...
 }
 
 status=0
-run_build build --enable-werror -- || status=1
-run_build build-asan --enable-werror --enable-asan --enable-ubsan \
-    --disable-vm-tests --disable-benchmarks -- unit functional || status=1
-# configure leaves .builddir pointing at the last build; `make` wants build/
-echo build > .builddir
+run_build build/vfio-host --enable-werror -- || status=1
+stamp "suites run"
+run_build build/vfio-host-asan --enable-werror --enable-asan --enable-ubsan \
+    --disable-vm-tests --disable-benchmarks --disable-qemu-tests -- unit functional || status=1
+stamp "sanitizer suites run"
+# configure leaves .builddir pointing at the last build; `make` wants the first
+echo build/vfio-host > .builddir
 
 logs=()
-for b in build build-asan; do
+for b in build/vfio-host build/vfio-host-asan; do
     [ -f "$b/meson-logs/testlog.json" ] && logs+=("$b/meson-logs/testlog.json")
 done
 python3 scripts/test-summary.py "${logs[@]}" || status=1

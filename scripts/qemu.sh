@@ -1,0 +1,335 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Fetch, verify, unpack, patch and build the pinned QEMU (qemu.conf), and
+# unpack the unpatched control binary.  Everything lands under build/:
+#
+#   build/dl/                 downloaded tarball and .debs (kept)
+#   build/apt/                private apt configuration (bookworm-backports
+#                             deb + deb-src); the machine's sources are
+#                             never touched
+#   build/tools/              meson 1.7 + pycotap from bookworm-backports,
+#                             unpacked, used through PYTHONPATH
+#   build/qemu-10.0.2/        the work tree: a git repository with one
+#                             pristine commit (tag "pristine") and one
+#                             commit per patch of patches/series
+#   build/qemu-build/         QEMU's build directory
+#   build/control/            the unpacked Debian qemu-system-x86 (control)
+#
+# Usage: scripts/qemu.sh deps         install the Debian build dependencies
+#        scripts/qemu.sh fetch        download (if needed) + verify tarball
+#        scripts/qemu.sh verify FILE  check FILE against QEMU_SHA256
+#        scripts/qemu.sh tree         make the work tree (if missing), or
+#                                     re-apply patches/ when they changed
+#                                     and the tree has no commits of its own
+#        scripts/qemu.sh configure    configure build/qemu-build (if needed)
+#        scripts/qemu.sh build [TGT]  ninja TGT (default qemu-system-x86_64)
+#        scripts/qemu.sh control      unpack the control binary
+#        scripts/qemu.sh all          tree + configure + build + control
+#        scripts/qemu.sh export       work tree commits -> patches/
+#        scripts/qemu.sh check-series apply patches/ to a fresh pristine
+#                                     tree and check that exporting it
+#                                     gives patches/ back byte for byte
+#        scripts/qemu.sh binary|control-binary   print the binary's path
+#
+# Environment: QEMU_BUILD_ROOT (default <repo>/build)
+
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../qemu.conf
+. "$repo/qemu.conf"
+
+root=${QEMU_BUILD_ROOT:-$repo/build}
+dl=$root/dl
+aptdir=$root/apt
+tools=$root/tools
+tree=$root/qemu-$QEMU_VERSION
+bdir=$root/qemu-build
+control=$root/control
+patches=$repo/patches
+
+# Fixed identity and dates make the pristine commit, and every patch
+# commit git am makes from patches/, the same on every machine.
+export GIT_AUTHOR_NAME="vfio-iommufd tooling" GIT_AUTHOR_EMAIL="tooling@invalid"
+export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME" GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
+pristine_date="2025-05-28T00:00:00+00:00"
+
+note() { echo "qemu.sh: $*" >&2; }
+die() { note "$*"; exit 1; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+cmd_deps() {
+    local missing=() p
+    for p in "${QEMU_BUILD_DEPS[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} = 0 ] && return 0
+    note "installing ${missing[*]}"
+    as_root apt-get update -q
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q \
+        --no-install-recommends "${missing[@]}"
+}
+
+# A private apt configuration: its own sources list (the one suite qemu.conf
+# names, binaries and sources), lists and cache; the system's dpkg status.
+apt_private() {
+    local args=(-o "Dir::Etc::SourceList=$aptdir/sources.list"
+                -o "Dir::Etc::SourceParts=/dev/null"
+                -o "Dir::State::Lists=$aptdir/lists"
+                -o "Dir::Cache=$aptdir/cache"
+                -o "APT::Sandbox::User=root")
+    if [ ! -f "$aptdir/updated" ]; then
+        mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
+        local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+        printf '%s [signed-by=%s] http://deb.debian.org/debian %s main\n' \
+            deb "$keyring" "$QEMU_SUITE" deb-src "$keyring" "$QEMU_SUITE" \
+            > "$aptdir/sources.list"
+        apt-get "${args[@]}" -q update >&2 || die "apt-get update of $QEMU_SUITE failed"
+        touch "$aptdir/updated"
+    fi
+    "$@" "${args[@]}"
+}
+
+cmd_verify() {
+    local file=$1 actual
+    [ -f "$file" ] || die "$file: no such file"
+    actual=$(sha256sum "$file" | cut -d' ' -f1)
+    if [ "$actual" != "$QEMU_SHA256" ]; then
+        note "$file: sha256 mismatch"
+        note "  expected $QEMU_SHA256"
+        note "  actual   $actual"
+        exit 1
+    fi
+}
+
+cmd_fetch() {
+    mkdir -p "$dl"
+    if [ ! -f "$dl/$QEMU_TARBALL" ]; then
+        note "downloading $QEMU_TARBALL ($QEMU_SRC_PACKAGE $QEMU_DEB_VERSION, $QEMU_SUITE)"
+        (cd "$dl" && apt_private apt-get -q source --tar-only --download-only \
+            "$QEMU_SRC_PACKAGE=$QEMU_DEB_VERSION" >&2) ||
+            die "could not download $QEMU_TARBALL"
+        [ -f "$dl/$QEMU_TARBALL" ] || die "$dl/$QEMU_TARBALL missing after download"
+    fi
+    cmd_verify "$dl/$QEMU_TARBALL"
+}
+
+# download_debs DIR PKG...: the .debs of QEMU_DEB_VERSION's suite into DIR
+download_debs() {
+    local dir=$1; shift
+    mkdir -p "$dir"
+    (cd "$dir" && apt_private apt-get -q download "$@" >&2) ||
+        die "could not download $*"
+}
+
+cmd_tools() {
+    [ -f "$tools/.done" ] && return 0
+    download_debs "$dl" "${TOOLS_DEBS[@]}"
+    rm -rf "$tools"
+    local p
+    for p in "${TOOLS_DEBS[@]}"; do
+        dpkg-deb -x "$(ls "$dl/${p}"_*.deb | tail -n1)" "$tools"
+    done
+    touch "$tools/.done"
+}
+
+# series_sum: what the work tree must have been made from
+series_sum() {
+    local p
+    {
+        echo "$QEMU_SHA256"
+        [ -f "$patches/series" ] || return 0
+        cat "$patches/series"
+        while read -r p; do
+            case "$p" in ''|'#'*) continue ;; esac
+            cat "$patches/$p" 2>/dev/null || echo "missing $p"
+        done < "$patches/series"
+    } | sha256sum | cut -d' ' -f1
+}
+
+# apply_series DIR: git am every patch of patches/series in DIR
+apply_series() {
+    local dir=$1 p
+    [ -f "$patches/series" ] || return 0
+    while read -r p; do
+        case "$p" in ''|'#'*) continue ;; esac
+        git -C "$dir" am -q --committer-date-is-author-date "$patches/$p" ||
+            { git -C "$dir" am --abort 2>/dev/null || true
+              die "patches/$p does not apply"; }
+    done < "$patches/series"
+}
+
+# make_pristine DIR: unpack the verified tarball into DIR as a git repo
+make_pristine() {
+    local dir=$1 tmp
+    tmp=$(mktemp -d "$root/.unpack.XXXXXX")
+    tar -xJf "$dl/$QEMU_TARBALL" -C "$tmp" --no-same-owner
+    [ -d "$tmp/qemu-$QEMU_VERSION" ] || die "$QEMU_TARBALL has no qemu-$QEMU_VERSION/"
+    mv "$tmp/qemu-$QEMU_VERSION" "$dir"
+    rmdir "$tmp"
+    git -C "$dir" init -q -b main
+    git -C "$dir" config core.autocrlf false
+    git -C "$dir" add -A -f
+    GIT_AUTHOR_DATE=$pristine_date GIT_COMMITTER_DATE=$pristine_date \
+        git -C "$dir" commit -q -m "QEMU $QEMU_VERSION ($QEMU_TARBALL, pristine)" \
+        -m "sha256 $QEMU_SHA256"
+    git -C "$dir" tag pristine
+}
+
+cmd_tree() {
+    cmd_fetch
+    local want stamp
+    want=$(series_sum)
+    stamp=$tree/.git/vfio-series
+    if [ -d "$tree/.git" ]; then
+        [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
+        # patches/ changed.  Re-apply only when the tree holds nothing but
+        # what the tooling put there; never throw away a developer's work.
+        if [ "$(git -C "$tree" rev-parse HEAD)" != "$(cat "$stamp.head" 2>/dev/null)" ] ||
+           [ -n "$(git -C "$tree" status --porcelain)" ]; then
+            note "patches/ changed, but $tree has work of its own: left alone"
+            note "(export it with 'scripts/qemu.sh export', or remove the tree)"
+            return 0
+        fi
+        note "patches/ changed: re-applying the series to $tree"
+        git -C "$tree" reset -q --hard pristine
+    else
+        note "unpacking $QEMU_TARBALL into $tree"
+        mkdir -p "$root"
+        make_pristine "$tree"
+    fi
+    apply_series "$tree"
+    echo "$want" > "$stamp"
+    git -C "$tree" rev-parse HEAD > "$stamp.head"
+}
+
+# Debian's +ds tarball has no pc-bios/edk2-*.fd.bz2.  QEMU's meson.build
+# unpacks them whenever it finds a bzip2 program for an x86 target, and
+# fails on the missing inputs; bzip2 is on nearly every Debian system
+# (dpkg-dev depends on it).  So configure runs in a private mount
+# namespace where /usr/bin/bzip2 is not executable (Debian's own package
+# build has no bzip2 at all).  Nothing in the source tree is changed.
+run_configure() {
+    local bz
+    bz=$(command -v bzip2 || true)
+    if [ -z "$bz" ]; then
+        "$@"
+    else
+        unshare --user --map-root-user --mount sh -c \
+            'mount --bind /dev/null "$0" && exec "$@"' "$(realpath "$bz")" "$@"
+    fi
+}
+
+cmd_configure() {
+    cmd_tree
+    cmd_tools
+    local args stamp
+    args="${QEMU_CONFIGURE_ARGS[*]}"
+    stamp=$bdir/.configure-args
+    [ -f "$bdir/build.ninja" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$args" ] && return 0
+    rm -rf "$bdir"
+    mkdir -p "$bdir"
+    note "configuring QEMU in $bdir"
+    (cd "$bdir" && PYTHONPATH=$tools/usr/lib/python3/dist-packages run_configure \
+        "$tree/configure" --python=/usr/bin/python3 "${QEMU_CONFIGURE_ARGS[@]}" \
+        > "$bdir/configure.out" 2>&1) ||
+        { tail -n 30 "$bdir/configure.out" >&2; die "configure failed (log: $bdir/configure.out)"; }
+    echo "$args" > "$stamp"
+}
+
+cmd_build() {
+    cmd_configure
+    ninja -C "$bdir" "${@:-qemu-system-x86_64}" | { grep -v '^\[' || true; }
+    [ "${PIPESTATUS[0]}" = 0 ] || die "build failed"
+}
+
+cmd_control() {
+    [ -x "$control/usr/bin/qemu-system-x86_64" ] && [ -f "$control/.done" ] && return 0
+    download_debs "$dl" "${CONTROL_DEBS[@]}"
+    rm -rf "$control"
+    local p deb deps=()
+    for p in "${CONTROL_DEBS[@]}"; do
+        deb=$(ls "$dl/${p}"_*.deb | tail -n1)
+        dpkg-deb -x "$deb" "$control"
+        # its shared libraries, from bookworm (the backport is built there)
+        mapfile -t -O "${#deps[@]}" deps < <(dpkg-deb -f "$deb" Depends |
+            tr ',' '\n' | sed 's/^ *//; s/ .*//; s/|.*//' | grep -v '^qemu-\|^\$' || true)
+    done
+    local missing=()
+    for p in "${deps[@]}"; do
+        [ -n "$p" ] || continue
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$p")
+    done
+    if [ ${#missing[@]} != 0 ]; then
+        note "installing the control binary's libraries: ${missing[*]}"
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q \
+            --no-install-recommends "${missing[@]}" >&2
+    fi
+    "$control/usr/bin/qemu-system-x86_64" --version | head -n1 >&2 ||
+        die "the control binary does not run"
+    touch "$control/.done"
+}
+
+cmd_export() {
+    [ -d "$tree/.git" ] || die "no work tree $tree"
+    local n
+    n=$(git -C "$tree" rev-list --count pristine..HEAD)
+    find "$patches" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
+        ! -name '0000-cover-letter.patch' -delete 2>/dev/null || true
+    mkdir -p "$patches"
+    : > "$patches/series"
+    [ "$n" = 0 ] && { note "no patches on top of pristine"; return 0; }
+    git -C "$tree" format-patch -q --zero-commit --no-signature --numbered \
+        --start-number 1 -o "$patches" pristine..HEAD
+    (cd "$patches" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-') > "$patches/series"
+    # the tree is now exactly what patches/ describes
+    series_sum > "$tree/.git/vfio-series"
+    git -C "$tree" rev-parse HEAD > "$tree/.git/vfio-series.head"
+    note "exported $n patch(es) to patches/"
+}
+
+cmd_check_series() {
+    cmd_fetch
+    mkdir -p "$root"
+    check_tmp=$(mktemp -d "$root/.check.XXXXXX")
+    trap 'rm -rf "$check_tmp"' EXIT
+    local tmp=$check_tmp
+    make_pristine "$tmp/tree"
+    apply_series "$tmp/tree"
+    # export the result and compare with patches/
+    mkdir -p "$tmp/out"
+    if [ "$(git -C "$tmp/tree" rev-list --count pristine..HEAD)" != 0 ]; then
+        git -C "$tmp/tree" format-patch -q --zero-commit --no-signature --numbered \
+            --start-number 1 -o "$tmp/out" pristine..HEAD
+    fi
+    local want have
+    want=$(grep -v '^#' "$patches/series" 2>/dev/null | grep -c . || true)
+    have=$(ls "$tmp/out" | grep -c . || true)
+    [ "$want" = "$have" ] || die "series has $want patches, the applied tree $have"
+    local p
+    for p in $(ls "$tmp/out"); do
+        cmp -s "$tmp/out/$p" "$patches/$p" ||
+            die "patches/$p is not what exporting the applied series gives"
+    done
+    echo "check-series: $have patch(es) apply to the pristine $QEMU_TARBALL and export back unchanged"
+}
+
+case "${1:-}" in
+deps) cmd_deps ;;
+fetch) cmd_fetch ;;
+verify) cmd_verify "${2:?verify FILE}" ;;
+tools) cmd_tools ;;
+tree) cmd_tree ;;
+configure) cmd_configure ;;
+build) shift; cmd_build "$@" ;;
+control) cmd_control ;;
+all) cmd_build; cmd_control ;;
+export) cmd_export ;;
+check-series) cmd_check_series ;;
+binary) echo "$bdir/qemu-system-x86_64" ;;
+control-binary) echo "$control/usr/bin/qemu-system-x86_64" ;;
+*) sed -n '/^# Usage/,/^# Environment/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac

@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# TAP checks of the QEMU tooling (scripts/qemu.sh, the top-level make):
+# the pinned tarball is verified and a corrupted copy refused with both
+# hashes named; patches/ applies to the pristine tarball and exports back
+# byte for byte; a second `make` does no work; both binaries run and are
+# the pinned version.  Runs after `make` (test-all.sh) has built everything.
+
+set -u
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo" || exit 1
+. ./qemu.conf
+q=scripts/qemu.sh
+tarball=build/dl/$QEMU_TARBALL
+n=0 failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() {   # check DESCRIPTION COMMAND...
+    local what=$1; shift
+    n=$((n + 1))
+    if "$@" >"$tmp/out" 2>&1; then
+        echo "ok $n - $what"
+    else
+        echo "not ok $n - $what"
+        sed 's/^/# /' "$tmp/out" | tail -n 20
+        failed=$((failed + 1))
+    fi
+}
+
+echo "1..8"
+check "the cached $QEMU_TARBALL matches sha256 $QEMU_SHA256" $q verify "$tarball"
+
+corrupt_refused() {
+    cp "$tarball" "$tmp/bad.tar.xz"
+    # flip one byte in the middle of the file
+    local off=$(( $(stat -c %s "$tmp/bad.tar.xz") / 2 )) byte
+    byte=$(od -An -tu1 -j "$off" -N1 "$tmp/bad.tar.xz" | tr -d ' ')
+    printf "$(printf '\\%03o' $(( (byte + 1) % 256 )))" |
+        dd of="$tmp/bad.tar.xz" bs=1 seek="$off" conv=notrunc status=none
+    local actual
+    actual=$(sha256sum "$tmp/bad.tar.xz" | cut -d' ' -f1)
+    if $q verify "$tmp/bad.tar.xz" 2>"$tmp/err"; then
+        echo "a corrupted tarball was accepted"; return 1
+    fi
+    cat "$tmp/err"
+    grep -q "expected $QEMU_SHA256" "$tmp/err" && grep -q "actual   $actual" "$tmp/err" &&
+        grep -q "bad.tar.xz" "$tmp/err"
+}
+check "a tarball with one byte changed is refused, naming the file and both hashes" corrupt_refused
+
+check "patches/ applies to the pristine tarball and exports back byte for byte" $q check-series
+
+second_make() {
+    make >"$tmp/make.out" 2>&1 || { cat "$tmp/make.out"; return 1; }
+    cat "$tmp/make.out"
+    grep -q "ninja: no work to do" "$tmp/make.out" &&
+        ! grep -qiE "configuring|unpacking|downloading|Compiling|Linking" "$tmp/make.out"
+}
+check "a second make with nothing changed does no work" second_make
+
+work_tree_matches() {
+    local tree=build/qemu-$QEMU_VERSION
+    # the work tree holds the pristine commit plus one commit per patch
+    [ "$(git -C "$tree" rev-list --count pristine..HEAD)" = "$(grep -vc '^#\|^$' patches/series || true)" ]
+}
+check "the work tree is the pristine commit plus one commit per patch" work_tree_matches
+
+version_of() { "$1" --version | head -n1 | grep -q "version $QEMU_VERSION"; }
+check "the patched binary is QEMU $QEMU_VERSION" version_of "$($q binary)"
+check "the control binary is Debian's QEMU $QEMU_VERSION" version_of "$($q control-binary)"
+
+seccomp_spice_slirp() {
+    local b
+    b=$($q binary)
+    # what libvirt's command lines need: -sandbox, -netdev user, -vnc,
+    # qxl-vga (spice); the process must start with all of them
+    "$b" -device help | grep -q '"qxl-vga"' || { echo "no qxl-vga"; return 1; }
+    timeout 30 "$b" -machine none -nodefaults -display none -sandbox on \
+        -netdev user,id=n0 -vnc none -S -monitor none -serial none \
+        -daemonize -pidfile "$tmp/pid" || return 1
+    kill "$(cat "$tmp/pid")"
+}
+check "the patched binary has seccomp (-sandbox), slirp, VNC and spice (qxl-vga)" seccomp_spice_slirp
+
+echo "# tooling: $((n - failed)) passed, $failed failed"
+[ $failed = 0 ]

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qemu-edu.c: real QEMU under qtest in the rig: PCI and hotplug chores a
+ * guest would do, and /proc inspection.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "edu.h"
+#include "harness.h"
+#include "qemu-edu.h"
+
+#define PCI_VENDOR_ID 0x00
+#define PCI_COMMAND 0x04
+#define PCI_COMMAND_MEMORY 0x2
+#define PCI_COMMAND_MASTER 0x4
+#define PCI_BAR0 0x10
+#define PCI_PRIMARY_BUS 0x18
+#define PCI_SECONDARY_BUS 0x19
+#define PCI_SUBORDINATE_BUS 0x1a
+#define PCI_MEMORY_BASE 0x20
+#define PCI_MEMORY_LIMIT 0x22
+
+/* ICH9 ACPI PCI hotplug (hw/acpi/pcihp.c) and memory hotplug registers */
+#define PCIHP_BASE 0x0cc0
+#define PCIHP_EJECT (PCIHP_BASE + 0x08)
+#define PCIHP_SELECT (PCIHP_BASE + 0x10)
+#define MEMHP_BASE 0x0a00
+#define MEMHP_SELECT (MEMHP_BASE + 0x00)
+#define MEMHP_FLAGS (MEMHP_BASE + 0x14)
+#define MEMHP_EJECT 0x08
+
+#define UNPLUG_TIMEOUT_US (10 * G_USEC_PER_SEC)
+
+int qedu_binaries(const char **labels, const char **paths, int max)
+{
+    static char *words[16];
+    const char *env = g_getenv("VFIO_QEMU_BINARIES");
+    g_auto(GStrv) parts = env ? g_strsplit(env, ",", -1) : NULL;
+    int n = 0;
+
+    for (int i = 0; parts && parts[i] && n < max && n < 16; i++) {
+        char *eq = strchr(parts[i], '=');
+
+        if (!eq) {
+            continue;
+        }
+        g_free(words[n]);
+        words[n] = g_strdup(parts[i]);
+        words[n][eq - parts[i]] = '\0';
+        labels[n] = words[n];
+        paths[n] = words[n] + (eq - parts[i]) + 1;
+        n++;
+    }
+    return n;
+}
+
+/*
+ * -accel qtest runs no vCPU, so no firmware enumerates PCI or shadows the
+ * BIOS behind the tests' back.  Debian's packages drop the qtest
+ * accelerator module, so the control gets TCG with -S (stopped: no vCPU
+ * runs either), which the tests cannot tell apart.
+ */
+static const char *accel_for(const char *binary)
+{
+    static char *last_binary;
+    static const char *last_accel;
+    /* -accel help does not list qtest: try it, quitting at once */
+    g_autofree char *cmd = g_strdup_printf(
+        "echo quit | '%s' -machine none -nodefaults -display none "
+        "-accel qtest -monitor stdio >/dev/null 2>&1", binary);
+    const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+    int status = -1;
+
+    if (g_strcmp0(binary, last_binary)) {
+        g_free(last_binary);
+        last_binary = g_strdup(binary);
+        g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT,
+                     NULL, NULL, NULL, NULL, &status, NULL);
+        last_accel = status == 0 ? "-accel qtest" : "-accel tcg -S";
+        tap_note("%s: %s", binary, last_accel);
+    }
+    return last_accel;
+}
+
+VhtProc *qedu_start(const char *binary, const char *extra,
+                    const int *pass_fds, bool hide_dev_nodes)
+{
+    g_autofree char *line = g_strdup_printf(
+        "-machine q35 %s -nodefaults -display none "
+        "-m %dM,slots=2,maxmem=1G "
+        "-L /usr/share/seabios -L /usr/share/qemu -qtest-log none %s",
+        accel_for(binary), QEDU_RAM_MB, extra ? extra : "");
+    g_auto(GStrv) args = NULL;
+    g_autoptr(GError) err = NULL;
+    VhtOptions opts = { .qtest = true, .pass_fds = pass_fds };
+
+    if (!g_shell_parse_argv(line, NULL, &args, &err)) {
+        g_error("bad QEMU arguments '%s': %s", line, err->message);
+    }
+    if (hide_dev_nodes) {
+        /* tests/vm/qemu-nodev.sh runs $QEDU_REAL_QEMU in a mount
+         * namespace where /dev/iommu and /dev/vfio/ are empty */
+        g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+        g_autofree char *dir = g_path_get_dirname(self);
+        g_autofree char *src = g_getenv("VFIO_RIG_SRCDIR")
+            ? g_strdup(g_getenv("VFIO_RIG_SRCDIR")) : NULL;
+        g_autofree char *wrap = g_build_filename(src ? src : dir,
+                                                 "qemu-nodev.sh", NULL);
+
+        g_setenv("QEDU_REAL_QEMU", binary, true);
+        g_setenv("VFIO_HOST_BINARY", wrap, true);
+    } else {
+        g_setenv("VFIO_HOST_BINARY", binary, true);
+    }
+    opts.args = (const char *const *)args;
+    return vht_start_opts(&opts);
+}
+
+static uint32_t cfg_addr(int bus, int slot, int off)
+{
+    return 0x80000000u | (bus << 16) | (slot << 11) | (off & 0xfc);
+}
+
+uint32_t qedu_cfg_read(VhtProc *p, int bus, int slot, int off, int size)
+{
+    static const char *const op[] = { [1] = "inb", [2] = "inw", [4] = "inl" };
+    g_autofree char *r = vht_qtest(p, "outl 0xcf8 0x%x",
+                                   cfg_addr(bus, slot, off));
+    g_autofree char *v = vht_qtest(p, "%s 0x%x", op[size],
+                                   0xcfc + (off & 3));
+
+    return strncmp(v, "OK ", 3) ? 0xffffffffu
+                                : (uint32_t)strtoull(v + 3, NULL, 0);
+}
+
+void qedu_cfg_write(VhtProc *p, int bus, int slot, int off, int size,
+                    uint32_t val)
+{
+    static const char *const op[] = { [1] = "outb", [2] = "outw",
+                                      [4] = "outl" };
+    g_autofree char *r = vht_qtest(p, "outl 0xcf8 0x%x",
+                                   cfg_addr(bus, slot, off));
+    g_autofree char *w = vht_qtest(p, "%s 0x%x 0x%x", op[size],
+                                   0xcfc + (off & 3), val);
+}
+
+uint64_t qedu_enable(VhtProc *p, int bus, int slot, uint64_t bar0)
+{
+    uint32_t id = qedu_cfg_read(p, bus, slot, PCI_VENDOR_ID, 4);
+    uint32_t cmd;
+
+    if (id != (EDU_VENDOR | (EDU_DEVICE << 16))) {
+        tap_note("PCI %02x:%02x.0 has id 0x%08x, not an edu", bus, slot, id);
+        return 0;
+    }
+    qedu_cfg_write(p, bus, slot, PCI_BAR0, 4, (uint32_t)bar0);
+    cmd = qedu_cfg_read(p, bus, slot, PCI_COMMAND, 2);
+    qedu_cfg_write(p, bus, slot, PCI_COMMAND, 2,
+                   cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    if (vht_readl(p, bar0 + EDU_REG_ID) != EDU_ID_VALUE) {
+        tap_note("edu at %02x:%02x.0: BAR0 0x%" PRIx64 " does not read back "
+                 "its id register", bus, slot, bar0);
+        return 0;
+    }
+    return bar0;
+}
+
+void qedu_root_port(VhtProc *p, int slot, int bus, uint64_t window)
+{
+    uint16_t mem = (window >> 16) & 0xfff0;
+    uint32_t cmd;
+
+    qedu_cfg_write(p, 0, slot, PCI_PRIMARY_BUS, 1, 0);
+    qedu_cfg_write(p, 0, slot, PCI_SECONDARY_BUS, 1, bus);
+    qedu_cfg_write(p, 0, slot, PCI_SUBORDINATE_BUS, 1, bus);
+    qedu_cfg_write(p, 0, slot, PCI_MEMORY_BASE, 2, mem);
+    qedu_cfg_write(p, 0, slot, PCI_MEMORY_LIMIT, 2, mem);
+    cmd = qedu_cfg_read(p, 0, slot, PCI_COMMAND, 2);
+    qedu_cfg_write(p, 0, slot, PCI_COMMAND, 2,
+                   cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+}
+
+static bool qom_exists(VhtProc *p, const char *path)
+{
+    g_autoptr(JsonNode) r = hedu_qmp(p, NULL,
+        "{'execute': 'qom-list', 'arguments': {'path': '%s'}}", path);
+
+    return r != NULL;
+}
+
+static bool wait_gone(VhtProc *p, const char *path)
+{
+    gint64 deadline = g_get_monotonic_time() + UNPLUG_TIMEOUT_US;
+
+    while (qom_exists(p, path)) {
+        if (g_get_monotonic_time() > deadline) {
+            tap_note("%s still exists after the eject", path);
+            return false;
+        }
+        g_usleep(20000);
+    }
+    return true;
+}
+
+bool qedu_unplug_pci(VhtProc *p, const char *id, const char *port)
+{
+    g_autofree char *err = NULL;
+    g_autoptr(JsonNode) del = NULL;
+    g_autoptr(JsonNode) bsel = NULL;
+    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
+
+    del = hedu_qmp(p, &err, "{'execute': 'device_del', 'arguments': "
+                   "{'id': '%s'}}", id);
+    if (!del) {
+        tap_note("device_del %s: %s", id, err);
+        return false;
+    }
+    /* the root port's secondary bus carries the ACPI hotplug selector */
+    bsel = hedu_qmp(p, &err, "{'execute': 'qom-get', 'arguments': "
+                    "{'path': '/machine/peripheral/%s/%s', "
+                    "'property': 'acpi-pcihp-bsel'}}", port, port);
+    if (!bsel) {
+        tap_note("no ACPI hotplug selector on %s: %s", port, err);
+        return false;
+    }
+    g_free(vht_qtest(p, "outl 0x%x %" PRId64, PCIHP_SELECT,
+                     json_node_get_int(bsel)));
+    g_free(vht_qtest(p, "outl 0x%x 0x1", PCIHP_EJECT));     /* slot 0 */
+    return wait_gone(p, path);
+}
+
+uint64_t qedu_plug_dimm(VhtProc *p, const char *id, const char *path,
+                        unsigned mb, int *slot)
+{
+    g_autofree char *err = NULL;
+    g_autoptr(JsonNode) r = NULL;
+    JsonArray *devs;
+
+    *slot = -1;
+    r = hedu_qmp(p, &err, "{'execute': 'object-add', 'arguments': "
+                 "{'qom-type': 'memory-backend-file', 'id': 'mem-%s', "
+                 "'mem-path': '%s', 'size': %u, 'share': true}}",
+                 id, path, mb << 20);
+    if (!r) {
+        tap_note("object-add mem-%s: %s", id, err);
+        return 0;
+    }
+    json_node_unref(r);
+    r = hedu_qmp(p, &err, "{'execute': 'device_add', 'arguments': "
+                 "{'driver': 'pc-dimm', 'id': '%s', 'memdev': 'mem-%s'}}",
+                 id, id);
+    if (!r) {
+        tap_note("device_add pc-dimm %s: %s", id, err);
+        return 0;
+    }
+    json_node_unref(r);
+    r = hedu_qmp(p, &err, "{'execute': 'query-memory-devices'}");
+    devs = r && JSON_NODE_HOLDS_ARRAY(r) ? json_node_get_array(r) : NULL;
+    for (guint i = 0; devs && i < json_array_get_length(devs); i++) {
+        JsonObject *d = json_object_get_object_member(
+            json_array_get_object_element(devs, i), "data");
+
+        if (d && !g_strcmp0(json_object_get_string_member_with_default(
+                                d, "id", ""), id)) {
+            *slot = json_object_get_int_member(d, "slot");
+            return json_object_get_int_member(d, "addr");
+        }
+    }
+    tap_note("query-memory-devices does not list %s", id);
+    return 0;
+}
+
+bool qedu_unplug_dimm(VhtProc *p, const char *id, int slot,
+                      const char *backend)
+{
+    g_autofree char *err = NULL;
+    g_autoptr(JsonNode) r = NULL;
+    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
+
+    r = hedu_qmp(p, &err, "{'execute': 'device_del', 'arguments': "
+                 "{'id': '%s'}}", id);
+    if (!r) {
+        tap_note("device_del %s: %s", id, err);
+        return false;
+    }
+    g_free(vht_qtest(p, "outl 0x%x %d", MEMHP_SELECT, slot));
+    g_free(vht_qtest(p, "outb 0x%x 0x%x", MEMHP_FLAGS, MEMHP_EJECT));
+    if (!wait_gone(p, path)) {
+        return false;
+    }
+    json_node_unref(g_steal_pointer(&r));
+    r = hedu_qmp(p, &err, "{'execute': 'object-del', 'arguments': "
+                 "{'id': '%s'}}", backend);
+    if (!r) {
+        tap_note("object-del %s: %s", backend, err);
+        return false;
+    }
+    return true;
+}
+
+long qedu_status_kb(pid_t pid, const char *name)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t n = strlen(name);
+
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        return -1;
+    }
+    lines = g_strsplit(text, "\n", -1);
+    for (int i = 0; lines[i]; i++) {
+        if (!strncmp(lines[i], name, n) && lines[i][n] == ':') {
+            return strtol(lines[i] + n + 1, NULL, 10);
+        }
+    }
+    return -1;
+}
+
+HeduResult qedu_file_copy(VhtProc *p, uint64_t bar0, uint64_t gpa, int fd,
+                          off_t off, uint32_t len, unsigned seed)
+{
+    HeduDest d = { .gpa = gpa, .fd = fd, .off = off };
+
+    return hedu_copy(p, bar0, QEDU_SRC_GPA, &d, len, seed);
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qemu-edu.h: drive real qemu-system-x86_64 (the patched build or the
+ * unpatched control) inside the rig's guest, with edu devices assigned
+ * through vfio-pci, over qtest and QMP (libvhtest, host-edu).
+ *
+ * QEMU runs with -machine q35 under qtest: there is no firmware or guest
+ * OS, so nothing enumerates PCI.  These helpers do the few things a guest
+ * would: program BAR0 and the command register through the 0xcf8/0xcfc
+ * configuration ports, set up a PCIe root port's bus numbers and memory
+ * window for hot-added devices, and answer unplug requests the way ACPI
+ * firmware does (the PCI hotplug and memory hotplug eject registers).
+ */
+#ifndef VFIO_TESTS_VM_QEMU_EDU_H
+#define VFIO_TESTS_VM_QEMU_EDU_H
+
+#include "host-edu.h"
+
+/* Guest RAM of every scenario, and where DMA sources/destinations go. */
+#define QEDU_RAM_MB 128
+#define QEDU_SRC_GPA 0x1000000ULL
+#define QEDU_DST_GPA 0x2000000ULL
+
+/* The q35 layout the tests use: cold edus in pcie.0 slots 4.., one root
+ * port for hot-added devices, BARs in the 32-bit PCI hole. */
+#define QEDU_FIRST_SLOT 4
+#define QEDU_ROOT_PORT_SLOT 0x10
+#define QEDU_BAR_BASE 0xc0000000ULL
+#define QEDU_HOTPLUG_BAR 0xc1000000ULL
+
+/**
+ * qedu_binaries() - the QEMU binaries to test, from $VFIO_QEMU_BINARIES
+ * ("label=path,label=path,...").  Return: NULL-terminated labels and
+ * paths in @labels/@paths (static storage), the count.
+ */
+int qedu_binaries(const char **labels, const char **paths, int max);
+
+/**
+ * qedu_start() - start @binary under qtest (-accel qtest: no vCPU runs,
+ * so no firmware touches the PCI devices or the PAM registers): q35, no defaults, 128 MiB of
+ * RAM with two DIMM slots, seabios from Debian, plus @extra (split like a
+ * shell would; "@DIR@" is the process's temporary directory).
+ * @pass_fds: fds the child keeps (-1 terminated), or NULL
+ * @hide_dev_nodes: run it where /dev/iommu and /dev/vfio/ are not
+ *                  reachable (a private mount namespace), to show that it
+ *                  opens no device node itself
+ * Return: the process (vht_end() it).
+ */
+VhtProc *qedu_start(const char *binary, const char *extra,
+                    const int *pass_fds, bool hide_dev_nodes);
+
+/** qedu_cfg_read() - PCI config read of @size bytes (1, 2, 4) */
+uint32_t qedu_cfg_read(VhtProc *p, int bus, int slot, int off, int size);
+
+/** qedu_cfg_write() - PCI config write of @size bytes (1, 2, 4) */
+void qedu_cfg_write(VhtProc *p, int bus, int slot, int off, int size,
+                    uint32_t val);
+
+/**
+ * qedu_enable() - check that bus:slot.0 is an edu, place its BAR0 at
+ * @bar0 and enable memory decoding and bus mastering, as firmware would.
+ * Return: @bar0, or 0 (with a TAP note) if the device is not an edu.
+ */
+uint64_t qedu_enable(VhtProc *p, int bus, int slot, uint64_t bar0);
+
+/**
+ * qedu_root_port() - give the root port in pcie.0 slot @slot secondary
+ * bus @bus and a 1 MiB memory window at @window, and enable it.
+ */
+void qedu_root_port(VhtProc *p, int slot, int bus, uint64_t window);
+
+/**
+ * qedu_unplug_pci() - device_del @id (in slot 0 of the root port @port)
+ * and eject it as ACPI firmware would; wait until it is gone.
+ * Return: whether the device disappeared (TAP notes on failure).
+ */
+bool qedu_unplug_pci(VhtProc *p, const char *id, const char *port);
+
+/**
+ * qedu_plug_dimm() - object-add a shared memory-backend-file of @mb MiB
+ * at @path and device_add pc-dimm @id on it.
+ * Return: its guest address (0 on failure, with a TAP note); its slot in
+ * @slot.
+ */
+uint64_t qedu_plug_dimm(VhtProc *p, const char *id, const char *path,
+                        unsigned mb, int *slot);
+
+/**
+ * qedu_unplug_dimm() - device_del @id, eject DIMM @slot as ACPI firmware
+ * would, wait until it is gone and object-del its backend @backend.
+ * Return: success (TAP notes on failure).
+ */
+bool qedu_unplug_dimm(VhtProc *p, const char *id, int slot,
+                      const char *backend);
+
+/** qedu_status_kb() - Return: /proc/@pid/status field @name in kB, or -1 */
+long qedu_status_kb(pid_t pid, const char *name);
+
+/**
+ * qedu_file_copy() - DMA a pattern from guest RAM through the edu at
+ * @bar0 into @len bytes at guest address @gpa, read back from @fd at
+ * offset @off (a DIMM's backing file).  Return: the outcome.
+ */
+HeduResult qedu_file_copy(VhtProc *p, uint64_t bar0, uint64_t gpa, int fd,
+                          off_t off, uint32_t len, unsigned seed);
+
+#endif /* VFIO_TESTS_VM_QEMU_EDU_H */
