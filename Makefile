@@ -5,14 +5,14 @@
 # and unpacks the unpatched control binary into build/control
 # (scripts/qemu.sh does each step, and only what is out of date).
 #
-# The test programs and the real-kernel rig are a meson build of their own
-# (./configure, default build/vfio-host): `make check` runs every suite.
+# The rig's test programs and the benchmarks are a meson build of their own
+# (./configure, default build/tests): `make check` runs every suite.
 
-BUILD := $(shell cat .builddir 2>/dev/null || echo build/vfio-host)
+BUILD := $(shell cat .builddir 2>/dev/null || echo build/tests)
 SUITE ?=
 
 .PHONY: all qemu export-series check-series tests need-build check \
-	check-unit check-functional check-vm check-qemu bench install clean distclean
+	check-unit check-vm check-qemu install clean distclean
 
 all: qemu
 
@@ -41,17 +41,11 @@ check: qemu tests
 check-unit: tests
 	scripts/run-meson-tests.sh $(BUILD) unit
 
-check-functional: tests
-	scripts/run-meson-tests.sh $(BUILD) functional
-
 check-vm: qemu tests
 	scripts/run-meson-tests.sh $(BUILD) vm
 
 check-qemu: qemu tests
 	scripts/run-meson-tests.sh $(BUILD) qemu
-
-bench: tests
-	scripts/run-benchmarks.sh $(BUILD)
 
 install: tests
 	meson install -C $(BUILD)

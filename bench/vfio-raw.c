@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Benchmark: the physical limit of device assignment.  Does only the raw
- * ioctl sequence vfio-host needs for one layout (K edu devices, a memfd of
+ * ioctl sequence QEMU needs for one layout (K edu devices, a memfd of
  * RAM_MIB as guest RAM, one of the strategies a-e) and times it: open,
  * group or cdev, bind, attach, then MAP_DMA / IOAS_MAP / IOAS_COPY of the
- * whole RAM at IOVA 0 (vfio-host's boot RAM is one section at
- * guest-physical 0).  Then it hot-adds one more device the same way.
+ * whole RAM at IOVA 0 (as one section at guest-physical 0).  Then it
+ * hot-adds one more device the same way.
  *
  *   a  legacy type1, one container per device
  *   b  legacy type1, one container shared by all devices
@@ -14,8 +14,8 @@
  *   e  iommufd, one /dev/iommu, one IOAS per device: the first filled by
  *      MAP, the others by IOAS_COPY from it
  *
- * Prints one line of key=value per repeat (bench/vfio-strategies parses
- * it): times in microseconds, ioctl counts by kind (vfio-host's names),
+ * Prints one line of key=value per repeat: times in microseconds, ioctl
+ * counts by kind,
  * VmPin/VmLck in kB from /proc/self/status after setup and after the
  * hot-add.  Runs in the rig's guest as root, devices bound to vfio-pci.
  *

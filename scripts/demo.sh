@@ -5,13 +5,14 @@
 # dependencies, builds the patched QEMU 10.0.2 and unpacks Debian's
 # unpatched control (`make`), builds the rig's test programs, builds (once,
 # ~14 min on 2 cores, then cached in ~/.cache/vfio-rig) or reuses the guest
-# kernel, boots the real-kernel rig (TCG QEMU 7.2, emulated Intel IOMMU, 3
-# edu devices) and runs real QEMU inside it, first the patched build, then
-# the control, through the same steps: two edus on one iommufd object, one
-# on the legacy type1 container, a DIMM hot-added and removed, a device
-# hot-unplugged and added again, fds passed the way libvirt passes them.
-# Every step prints what it checked, and the pinned memory (VmPin/VmLck) of
-# each QEMU process.
+# kernel, boots the real-kernel rig (TCG QEMU 7.2, emulated Intel IOMMU, 4
+# edu devices) and runs real QEMU inside it (tests/vm/qemu-demo.c): the
+# patched build with edu0+edu1 sharing one IOAS, edu2 in its own IOAS
+# filled by IOMMU_IOAS_COPY (x-separate-ioas=on) and edu3 on the legacy
+# type1 container; every device DMAs, a DIMM is hot-added, DMAed into and
+# removed, with the x-query-vfio table after each step; then the same
+# devices under Debian's unpatched QEMU 10.0.2, and the pinned memory of
+# both side by side.
 #
 # Usage: scripts/demo.sh          exit 0 when every check passed
 # Environment: RIG_* (see tests/vm/rig.sh)
@@ -30,19 +31,19 @@ scripts/ci/install-deps.sh || fail "installing dependencies failed"
 step "QEMU 10.0.2: fetch, verify, patch, build; unpack the control (make)"
 make qemu || fail "building QEMU failed"
 
-step "the rig's test programs (build/vfio-host)"
-if [ ! -f build/vfio-host/build.ninja ]; then
+step "the rig's test programs (build/tests)"
+if [ ! -f build/tests/build.ninja ]; then
     ./configure >/dev/null || fail "configure failed"
 fi
-ninja -C build/vfio-host tests/vm/test-qemu-edu || fail "build failed"
+ninja -C build/tests tests/vm/qemu-demo || fail "build failed"
 
 step "guest kernel (built once, ~14 min on 2 cores; then cached)"
 kdir=$(tests/vm/rig.sh kernel | tail -n1) || fail "guest kernel build failed"
 echo "guest kernel: $kdir"
 
-step "boot the rig with 3 edu devices; run patched QEMU, then the control"
+step "boot the rig with 4 edu devices; run patched QEMU, then the control"
 patched=$(scripts/qemu.sh binary)
 control=$(scripts/qemu.sh control-binary)
-RIG_EDUS=3 VFIO_RIG_KERNEL=$kdir \
+RIG_EDUS=4 VFIO_RIG_KERNEL=$kdir \
     RIG_ENV="VFIO_QEMU_BINARIES=patched=$patched,control=$control VFIO_RIG_SRCDIR=$src/tests/vm" \
-    tests/vm/rig.sh run "$src/build/vfio-host/tests/vm/test-qemu-edu"
+    tests/vm/rig.sh run "$src/build/tests/tests/vm/qemu-demo"

@@ -383,5 +383,5 @@ for f in "${files[@]}"; do
 done
 
 echo "# run time: $(( $(date +%s) - start ))s"
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "# $passed passed, $failed failed, $skipped skipped"
 [ $failed = 0 ]

@@ -30,6 +30,9 @@
 #        scripts/qemu.sh check-series apply patches/ to a fresh pristine
 #                                     tree and check that exporting it
 #                                     gives patches/ back byte for byte
+#        scripts/qemu.sh check-qemu   build and run QEMU's own tests named in
+#                                     qemu.conf (QEMU_OWN_TESTS); TAP, one
+#                                     line per test
 #        scripts/qemu.sh binary|control-binary   print the binary's path
 #
 # Environment: QEMU_BUILD_ROOT (default <repo>/build)
@@ -239,10 +242,38 @@ cmd_configure() {
     echo "$args" > "$stamp"
 }
 
+# ninja in QEMU's build directory.  When a patch changes a meson.build,
+# ninja re-runs QEMU's meson (pyvenv/bin/meson), which needs the same
+# environment as configure: meson 1.7 on PYTHONPATH (else it imports the
+# system's 1.0) and bzip2 hidden.  Progress lines are dropped, the rest
+# (warnings, errors, "no work to do") is shown.
+run_ninja() {
+    PYTHONPATH=$tools/usr/lib/python3/dist-packages run_configure \
+        ninja -C "$bdir" "$@" | { grep -v '^\[' || true; }
+    return "${PIPESTATUS[0]}"
+}
+
+# The +ds tarball has no firmware.  A binary run from the build directory
+# takes its data directory from qemu-bundle/ (the install tree QEMU's
+# build links up): link Debian's SeaBIOS, VGA BIOS and iPXE ROMs there
+# (seabios, ipxe-qemu), so that QEMU's own qtests, which cannot pass -L,
+# find them too.  Links are made only where QEMU's build put no file.
+link_firmware() {
+    local f dir data
+    data=$(dirname "$(find "$bdir/qemu-bundle" -path '*/share/qemu/keymaps' -type d | head -n1)")
+    [ -d "$data" ] || die "no share/qemu in $bdir/qemu-bundle"
+    for dir in /usr/share/seabios /usr/lib/ipxe/qemu; do
+        for f in "$dir"/*.bin "$dir"/*.rom; do
+            [ -e "$f" ] && [ ! -e "$data/${f##*/}" ] && ln -s "$f" "$data/${f##*/}"
+        done
+    done
+    return 0
+}
+
 cmd_build() {
     cmd_configure
-    ninja -C "$bdir" "${@:-qemu-system-x86_64}" | { grep -v '^\[' || true; }
-    [ "${PIPESTATUS[0]}" = 0 ] || die "build failed"
+    run_ninja "${@:-qemu-system-x86_64}" || die "build failed"
+    link_firmware
 }
 
 cmd_control() {
@@ -282,7 +313,7 @@ cmd_export() {
     mkdir -p "$patches"
     : > "$patches/series"
     [ "$n" = 0 ] && { note "no patches on top of pristine"; return 0; }
-    git -C "$tree" format-patch -q --zero-commit --no-signature --numbered \
+    git -C "$tree" format-patch -q --zero-commit --no-signature --full-index --numbered \
         --start-number 1 -o "$patches" pristine..HEAD
     (cd "$patches" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-') > "$patches/series"
     # the tree is now exactly what patches/ describes
@@ -302,7 +333,7 @@ cmd_check_series() {
     # export the result and compare with patches/
     mkdir -p "$tmp/out"
     if [ "$(git -C "$tmp/tree" rev-list --count pristine..HEAD)" != 0 ]; then
-        git -C "$tmp/tree" format-patch -q --zero-commit --no-signature --numbered \
+        git -C "$tmp/tree" format-patch -q --zero-commit --no-signature --full-index --numbered \
             --start-number 1 -o "$tmp/out" pristine..HEAD
     fi
     local want have
@@ -317,8 +348,46 @@ cmd_check_series() {
     echo "check-series: $have patch(es) apply to the pristine $QEMU_TARBALL and export back unchanged"
 }
 
+# QEMU's meson, with the backports meson on PYTHONPATH
+qemu_meson() {
+    PYTHONPATH=$tools/usr/lib/python3/dist-packages "$bdir/pyvenv/bin/meson" "$@"
+}
+
+cmd_check_qemu() {
+    cmd_configure
+    local targets=() t name n=0 failed=0 log
+    for t in "${QEMU_OWN_TESTS[@]}"; do
+        case "$t" in
+        qtest-x86_64/*) targets+=("tests/qtest/${t#qtest-x86_64/}") ;;
+        *) targets+=("tests/unit/$t") ;;
+        esac
+    done
+    run_ninja qemu-system-x86_64 "${targets[@]}" || die "building QEMU's tests failed"
+    link_firmware
+    (cd "$bdir" && qemu_meson test --no-rebuild --num-processes 2 \
+        --logbase check-qemu "${QEMU_OWN_TESTS[@]}" >&2) || true
+    log=$bdir/meson-logs/check-qemu.json
+    [ -f "$log" ] || die "no test log $log"
+    echo "1..${#QEMU_OWN_TESTS[@]}"
+    for t in "${QEMU_OWN_TESTS[@]}"; do
+        n=$((n + 1))
+        name=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    t = json.loads(l)
+    if t["name"].split(" / ")[-1] == sys.argv[2]:
+        print(t["result"], round(t["duration"], 1))' "$log" "$t")
+        case "$name" in
+        OK*|EXPECTEDFAIL*) echo "ok $n - QEMU's $t (${name#* } s)" ;;
+        SKIP*) echo "ok $n - QEMU's $t # SKIP ${name#* } s" ;;
+        *) echo "not ok $n - QEMU's $t: ${name:-did not run}"; failed=$((failed + 1)) ;;
+        esac
+    done
+    [ $failed = 0 ]
+}
+
 case "${1:-}" in
 deps) cmd_deps ;;
+check-qemu) cmd_check_qemu ;;
 fetch) cmd_fetch ;;
 verify) cmd_verify "${2:?verify FILE}" ;;
 tools) cmd_tools ;;

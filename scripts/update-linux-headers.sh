@@ -3,7 +3,7 @@
 #
 # update-linux-headers.sh: compare linux-headers/ with a kernel's uAPI headers
 #
-# vfio-host keeps its own definitions of the kernel uAPI it uses in
+# The project keeps its own definitions of the kernel uAPI it uses in
 # linux-headers/linux/{iommufd,vfio}.h, each struct followed by one-line
 # assertions on its size and the offset of every field, each ioctl request
 # and constant by one on its value (UAPI_ASSERT_SIZE, _OFFSET, _IOCTL,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* iommufd.h: the /dev/iommu uAPI used by vfio-host (layout of Linux 6.12) */
+/* iommufd.h: the /dev/iommu uAPI used by the rig's programs (layout of Linux 6.12) */
 #ifndef VFIO_HOST_LINUX_IOMMUFD_H
 #define VFIO_HOST_LINUX_IOMMUFD_H
 

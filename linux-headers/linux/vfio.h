@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vfio.h: the VFIO uAPI used by vfio-host (layout of Linux 6.12) */
+/* vfio.h: the VFIO uAPI used by the rig's programs (layout of Linux 6.12) */
 #ifndef VFIO_HOST_LINUX_VFIO_H
 #define VFIO_HOST_LINUX_VFIO_H
 

@@ -8,7 +8,7 @@
 set -euo pipefail
 
 build_deps=(meson ninja-build pkg-config gcc libc6-dev make python3
-            libglib2.0-dev libjson-glib-dev systemtap-sdt-dev)
+            libglib2.0-dev libjson-glib-dev)
 # the real-kernel rig: QEMU, the initramfs, and the guest kernel build
 vm_deps=(qemu-system-x86 busybox-static cpio kmod xz-utils linux-source-6.12
          bc bison flex libelf-dev libssl-dev)

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * host-edu.c: edu DMA through a vfio-host process (qtest), x-query-vfio
- * and /proc inspection for the real-kernel functional tests.
+ * host-edu.c: edu DMA through a QEMU process (qtest), QMP, /proc and
+ * sysfs inspection for the real-kernel tests.
  */
 #include <dirent.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,29 +19,12 @@
 
 /* ---- set-up ---- */
 
-const char *hedu_init(int argc, char **argv)
+void hedu_init(void)
 {
-    static char path[PATH_MAX];
-    g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
-    g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
-
     tap_init();
-    if (argc > 1) {
-        g_strlcpy(path, argv[1], sizeof(path));
-    } else if (g_getenv("VFIO_HOST_BINARY")) {
-        g_strlcpy(path, g_getenv("VFIO_HOST_BINARY"), sizeof(path));
-    } else if (dir) {
-        g_autofree char *p = g_build_filename(dir, "..", "..", "vfio-host",
-                                              NULL);
-
-        g_strlcpy(path, p, sizeof(path));
-    }
-    g_setenv("VFIO_HOST_BINARY", path, true);
     if (!g_getenv("VHT_TIMEOUT_S")) {
-        g_setenv("VHT_TIMEOUT_S", "60", true);
+        g_setenv("VHT_TIMEOUT_S", "60", true);     /* TCG is slow */
     }
-    tap_note("vfio-host: %s", path);
-    return path;
 }
 
 int hedu_find(char bdfs[][32], int need)
@@ -105,75 +87,6 @@ bool hedu_qmp_ok(VhtProc *p, const char *what, const char *fmt, ...)
     }
     json_node_unref(ret);
     return true;
-}
-
-/* ---- query-pci ---- */
-
-static JsonObject *dev_in_bus(JsonObject *bus, const char *id)
-{
-    JsonArray *devs = json_object_get_array_member(bus, "devices");
-
-    for (guint i = 0; devs && i < json_array_get_length(devs); i++) {
-        JsonObject *d = json_array_get_object_element(devs, i);
-
-        if (!g_strcmp0(json_object_get_string_member_with_default(
-                d, "qdev_id", ""), id)) {
-            return d;
-        }
-    }
-    return NULL;
-}
-
-JsonObject *hedu_pci_dev(VhtProc *p, const char *id)
-{
-    g_autofree char *err = NULL;
-    g_autoptr(JsonNode) ret = hedu_qmp(p, &err, "{'execute': 'query-pci'}");
-    JsonArray *buses;
-
-    if (!ret || !JSON_NODE_HOLDS_ARRAY(ret)) {
-        tap_note("query-pci failed: %s", err ? err : "not an array");
-        return NULL;
-    }
-    buses = json_node_get_array(ret);
-    for (guint i = 0; i < json_array_get_length(buses); i++) {
-        JsonObject *d = dev_in_bus(json_array_get_object_element(buses, i),
-                                   id);
-
-        if (d) {
-            return json_object_ref(d);
-        }
-    }
-    tap_note("query-pci: no device '%s'", id);
-    return NULL;
-}
-
-uint64_t hedu_bar0(VhtProc *p, const char *id)
-{
-    g_autoptr(JsonObject) d = hedu_pci_dev(p, id);
-    JsonArray *regions = d ? json_object_get_array_member(d, "regions")
-                           : NULL;
-
-    for (guint i = 0; regions && i < json_array_get_length(regions); i++) {
-        JsonObject *r = json_array_get_object_element(regions, i);
-
-        if (json_object_get_int_member_with_default(r, "bar", -1) == 0) {
-            return json_object_get_int_member_with_default(r, "address", 0);
-        }
-    }
-    if (d) {
-        tap_note("query-pci: no BAR0 address for device '%s'", id);
-    }
-    return 0;
-}
-
-int64_t hedu_container_id(VhtProc *p, const char *id)
-{
-    g_autoptr(JsonObject) d = hedu_pci_dev(p, id);
-    JsonObject *v = d && json_object_has_member(d, "vfio")
-                    ? json_object_get_object_member(d, "vfio") : NULL;
-
-    return v ? json_object_get_int_member_with_default(v, "container", -1)
-             : -1;
 }
 
 /* ---- edu DMA ---- */
@@ -295,209 +208,7 @@ const char *hedu_result_name(HeduResult r)
     return names[r];
 }
 
-/* ---- x-query-vfio ---- */
-
-JsonNode *hedu_query(VhtProc *p)
-{
-    g_autofree char *err = NULL;
-    JsonNode *q = hedu_qmp(p, &err, "{'execute': 'x-query-vfio'}");
-
-    if (!q) {
-        tap_note("x-query-vfio failed: %s", err);
-    }
-    return q;
-}
-
-/* The address-space list, whether the result is it or holds it. */
-static JsonArray *spaces_of(JsonNode *q)
-{
-    if (JSON_NODE_HOLDS_ARRAY(q)) {
-        return json_node_get_array(q);
-    }
-    if (JSON_NODE_HOLDS_OBJECT(q) &&
-        json_object_has_member(json_node_get_object(q), "address-spaces")) {
-        return json_object_get_array_member(json_node_get_object(q),
-                                            "address-spaces");
-    }
-    return NULL;
-}
-
-GPtrArray *hedu_containers(JsonNode *q)
-{
-    GPtrArray *all = g_ptr_array_new();
-    JsonArray *spaces = q ? spaces_of(q) : NULL;
-
-    for (guint i = 0; spaces && i < json_array_get_length(spaces); i++) {
-        JsonObject *s = json_array_get_object_element(spaces, i);
-        JsonArray *cs = json_object_get_array_member(s, "containers");
-
-        for (guint j = 0; cs && j < json_array_get_length(cs); j++) {
-            g_ptr_array_add(all, json_array_get_object_element(cs, j));
-        }
-    }
-    return all;
-}
-
-JsonObject *hedu_container(JsonNode *q, int64_t id)
-{
-    g_autoptr(GPtrArray) cs = hedu_containers(q);
-
-    for (guint i = 0; id >= 0 && i < cs->len; i++) {
-        if (json_object_get_int_member_with_default(cs->pdata[i], "id", -2)
-            == id) {
-            return cs->pdata[i];
-        }
-    }
-    return NULL;
-}
-
-JsonObject *hedu_container_of(VhtProc *p, JsonNode *q, const char *id)
-{
-    return q ? hedu_container(q, hedu_container_id(p, id)) : NULL;
-}
-
-int64_t hedu_count(JsonObject *c, const char *name)
-{
-    JsonObject *n = c ? json_object_get_object_member(c, "ioctls") : NULL;
-
-    return n ? json_object_get_int_member_with_default(n, name, 0) : -1;
-}
-
-char *hedu_counters(JsonObject *c)
-{
-    g_autoptr(JsonNode) n = NULL;
-
-    if (!c || !json_object_has_member(c, "ioctls")) {
-        return g_strdup("(none)");
-    }
-    n = json_node_copy(json_object_get_member(c, "ioctls"));
-    return json_to_string(n, false);
-}
-
-int64_t hedu_ioas(JsonObject *c)
-{
-    return c ? json_object_get_int_member_with_default(c, "ioas", -1) : -1;
-}
-
-static bool is_ram_mapping(JsonObject *m)
-{
-    return !json_object_get_boolean_member_with_default(m, "ram-device",
-                                                        false);
-}
-
-int hedu_count_origin(JsonObject *c, const char *origin)
-{
-    JsonArray *ms = c ? json_object_get_array_member(c, "mappings") : NULL;
-    int n = 0;
-
-    for (guint i = 0; ms && i < json_array_get_length(ms); i++) {
-        JsonObject *m = json_array_get_object_element(ms, i);
-
-        if (is_ram_mapping(m) && (!origin || !g_strcmp0(origin,
-            json_object_get_string_member_with_default(m, "origin", "")))) {
-            n++;
-        }
-    }
-    return n;
-}
-
-static gint cmp_str(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *range_text(uint64_t start, uint64_t last)
-{
-    return g_strdup_printf("0x%" PRIx64 "-0x%" PRIx64, start, last);
-}
-
-GPtrArray *hedu_ram_ranges(VhtProc *p, uint64_t ram_size)
-{
-    GPtrArray *r = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(JsonNode) devs = hedu_qmp(p, NULL,
-                                        "{'execute': 'query-memory-devices'}");
-    JsonArray *a = devs && JSON_NODE_HOLDS_ARRAY(devs)
-                   ? json_node_get_array(devs) : NULL;
-
-    g_ptr_array_add(r, range_text(0, ram_size - 1));
-    for (guint i = 0; a && i < json_array_get_length(a); i++) {
-        JsonObject *d = json_object_get_object_member(
-            json_array_get_object_element(a, i), "data");
-        uint64_t addr = json_object_get_int_member(d, "addr");
-        uint64_t size = json_object_get_int_member(d, "size");
-
-        g_ptr_array_add(r, range_text(addr, addr + size - 1));
-    }
-    g_ptr_array_sort(r, cmp_str);
-    return r;
-}
-
-static uint64_t hex_member(JsonObject *o, const char *name)
-{
-    JsonNode *n = json_object_get_member(o, name);
-
-    if (n && json_node_get_value_type(n) == G_TYPE_STRING) {
-        return g_ascii_strtoull(json_node_get_string(n), NULL, 0);
-    }
-    return n ? (uint64_t)json_node_get_int(n) : 0;
-}
-
-static char *join(GPtrArray *a)
-{
-    g_ptr_array_add(a, NULL);
-    g_autofree char *s = g_strjoinv(" ", (char **)a->pdata);
-    g_ptr_array_remove_index(a, a->len - 1);
-    return g_steal_pointer(&s);
-}
-
-bool hedu_mappings_match(JsonObject *c, GPtrArray *ranges,
-                         const char *origin)
-{
-    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
-    JsonArray *ms = c ? json_object_get_array_member(c, "mappings") : NULL;
-    g_autofree char *want_s = join(ranges), *got_s = NULL;
-    bool origin_ok = true;
-
-    for (guint i = 0; ms && i < json_array_get_length(ms); i++) {
-        JsonObject *m = json_array_get_object_element(ms, i);
-
-        if (!is_ram_mapping(m)) {
-            continue;
-        }
-        g_ptr_array_add(got, range_text(hex_member(m, "iova"),
-                                        hex_member(m, "last")));
-        origin_ok &= !origin || !g_strcmp0(origin,
-            json_object_get_string_member_with_default(m, "origin", ""));
-    }
-    g_ptr_array_sort(got, cmp_str);
-    got_s = join(got);
-    if (strcmp(got_s, want_s) || !origin_ok) {
-        tap_note("  mappings: %s (origin %s: %s); flat view RAM: %s",
-                 got_s, origin ? origin : "any", origin_ok ? "yes" : "NO",
-                 want_s);
-        return false;
-    }
-    return true;
-}
-
 /* ---- /proc and sysfs ---- */
-
-long hedu_vmpin_kb(pid_t pid)
-{
-    g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
-    g_autofree char *text = NULL;
-    const char *line;
-    long kb = -1;
-
-    if (!g_file_get_contents(path, &text, NULL, NULL)) {
-        return -1;
-    }
-    line = strstr(text, "\nVmPin:");
-    if (line) {
-        sscanf(line, "\nVmPin: %ld kB", &kb);
-    }
-    return kb;
-}
 
 static GArray *fds_matching(pid_t pid, const char *prefix)
 {
@@ -540,21 +251,6 @@ char *hedu_fd_text(pid_t pid)
     return g_string_free(s, FALSE);
 }
 
-int hedu_settled_fd_count(VhtProc *p)
-{
-    g_autofree char *r = vht_qtest(p, "endianness");
-    g_autoptr(JsonNode) q = hedu_qmp(p, NULL, "{'execute': 'query-status'}");
-
-    return hedu_fd_count(vht_pid(p));
-}
-
-int hedu_fd_count(pid_t pid)
-{
-    g_autoptr(GArray) fds = fds_matching(pid, NULL);
-
-    return fds->len ? (int)fds->len : -1;
-}
-
 GArray *hedu_fds_to(pid_t pid, const char *prefix)
 {
     GArray *fds = fds_matching(pid, prefix);
@@ -576,9 +272,4 @@ char *hedu_cdev_path(const char *bdf)
         }
     }
     return NULL;
-}
-
-int hedu_group(const char *bdf)
-{
-    return edu_group(bdf);
 }

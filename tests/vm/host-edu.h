@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * host-edu.h: the real-kernel functional tests of vfio-host (tests/vm/
- * test-host-*.c) drive edu devices assigned to a vfio-host process over
- * qtest and inspect it over QMP (libvhtest).  The process runs inside the
- * rig's guest on its real /dev/vfio and /dev/iommu.
+ * host-edu.h: the real-kernel tests (tests/vm/test-qemu-*.c) drive edu
+ * devices assigned to a QEMU process over qtest and inspect it over QMP
+ * (libvhtest).  The process runs inside the rig's guest on its real
+ * /dev/vfio and /dev/iommu.
  *
- * DMA: edu's registers are written through BAR0 at the guest address
- * query-pci reports; the IOVA is the guest-physical address, so a DMA
- * lands where vfio-host's listener mapped guest RAM.  Where a destination
+ * DMA: edu's registers are written through BAR0 (qemu-edu.c places it);
+ * the IOVA is the guest-physical address, so a DMA lands where QEMU's
+ * listener mapped guest RAM.  Where a destination
  * is not guest RAM (an unplugged DIMM), the test reads the backing FILE
  * of a memory-backend-file instead: the bytes the device would have
  * written are visible there, or not.
  */
-#ifndef VFIO_HOST_TESTS_VM_HOST_EDU_H
-#define VFIO_HOST_TESTS_VM_HOST_EDU_H
+#ifndef VFIO_TESTS_VM_HOST_EDU_H
+#define VFIO_TESTS_VM_HOST_EDU_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,14 +39,8 @@ typedef struct HeduDest {
     off_t off;          /* offset in @fd of @gpa */
 } HeduDest;
 
-/**
- * hedu_init() - line-buffered TAP, and find vfio-host: argv[1], else
- * $VFIO_HOST_BINARY, else ../../vfio-host from this program (the build
- * dir layout, visible in the guest).  Sets $VFIO_HOST_BINARY and a
- * 60 s libvhtest timeout (TCG is slow).
- * Return: the binary's path (static storage).
- */
-const char *hedu_init(int argc, char **argv);
+/** hedu_init() - line-buffered TAP and a 60 s libvhtest timeout (TCG) */
+void hedu_init(void);
 
 /**
  * hedu_find() - the edu BDFs from sysfs, sorted; one TAP check that at
@@ -70,21 +64,6 @@ JsonNode *hedu_qmp(VhtProc *p, char **errp, const char *fmt, ...)
  */
 bool hedu_qmp_ok(VhtProc *p, const char *what, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
-
-/**
- * hedu_pci_dev() - the device @id in query-pci.
- * Return: a reference (json_object_unref()), NULL (with a note) if none.
- */
-JsonObject *hedu_pci_dev(VhtProc *p, const char *id);
-
-/** hedu_container_id() - Return: query-pci's vfio.container of @id, or -1 */
-int64_t hedu_container_id(VhtProc *p, const char *id);
-
-/**
- * hedu_bar0() - BAR0's guest address of the device @id, from query-pci.
- * Return: the address, 0 if there is none (a TAP note says why).
- */
-uint64_t hedu_bar0(VhtProc *p, const char *id);
 
 /** hedu_dma_start() - program one edu DMA and start it, not waiting */
 void hedu_dma_start(VhtProc *p, uint64_t bar0, uint64_t src, uint64_t dst,
@@ -112,77 +91,10 @@ bool hedu_round_trip(VhtProc *p, uint64_t bar0, uint64_t src_gpa,
 /** hedu_result_name() - Return: "landed", "blocked", ... */
 const char *hedu_result_name(HeduResult r);
 
-/* ---- x-query-vfio ---- */
-
-/**
- * hedu_query() - run x-query-vfio.
- * Return: its result, or NULL (with a TAP note) if it failed.
- */
-JsonNode *hedu_query(VhtProc *p);
-
-/**
- * hedu_containers() - every container of every address space in @q.
- * Return: borrowed JsonObjects; free the array with g_ptr_array_unref().
- */
-GPtrArray *hedu_containers(JsonNode *q);
-
-/** hedu_container() - Return: container @id of @q (borrowed), or NULL */
-JsonObject *hedu_container(JsonNode *q, int64_t id);
-
-/**
- * hedu_container_of() - the container of device @id (query-pci's
- * vfio.container) in @q.  Return: borrowed, or NULL.
- */
-JsonObject *hedu_container_of(VhtProc *p, JsonNode *q, const char *id);
-
-/** hedu_count() - Return: the container's counter of ioctl @name */
-int64_t hedu_count(JsonObject *c, const char *name);
-
-/** hedu_counters() - Return: the container's counters as JSON text */
-char *hedu_counters(JsonObject *c);
-
-/** hedu_ioas() - Return: the container's "ioas" id, or -1 */
-int64_t hedu_ioas(JsonObject *c);
-
-/**
- * hedu_count_origin() - Return: how many of the container's mappings of
- * guest RAM (not ram-device) have origin @origin ("map", "copy",
- * "map_dma"); with @origin NULL, all of them.
- */
-int hedu_count_origin(JsonObject *c, const char *origin);
-
-/**
- * hedu_ram_ranges() - the guest RAM the flat view holds: boot RAM
- * [0, @ram_size) and every DIMM of query-memory-devices, as "start-last"
- * strings, sorted.  Return: free with g_ptr_array_unref().
- */
-GPtrArray *hedu_ram_ranges(VhtProc *p, uint64_t ram_size);
-
-/**
- * hedu_mappings_match() - whether the container's RAM mappings are
- * exactly @ranges (hedu_ram_ranges()), each of origin @origin (NULL: any).  A TAP
- * note shows both sides on a mismatch.
- */
-bool hedu_mappings_match(JsonObject *c, GPtrArray *ranges,
-                         const char *origin);
-
 /* ---- the process ---- */
-
-/** hedu_vmpin_kb() - Return: VmPin of @pid in kB, -1 if unknown */
-long hedu_vmpin_kb(pid_t pid);
-
-/**
- * hedu_settled_fd_count() - hedu_fd_count() once vfio-host answered both
- * the qtest and the QMP connection (so it has accepted them both): the
- * baseline of a leak check.
- */
-int hedu_settled_fd_count(VhtProc *p);
 
 /** hedu_fd_text() - Return: "FD:TARGET ..." of @pid (free with g_free()) */
 char *hedu_fd_text(pid_t pid);
-
-/** hedu_fd_count() - Return: how many fds @pid has open, -1 if unknown */
-int hedu_fd_count(pid_t pid);
 
 /**
  * hedu_fds_to() - fds of @pid whose target contains @part ("dev/iommu",
@@ -198,7 +110,4 @@ GArray *hedu_fds_to(pid_t pid, const char *prefix);
  */
 char *hedu_cdev_path(const char *bdf);
 
-/** hedu_group() - Return: the IOMMU group number of @bdf, -1 if none */
-int hedu_group(const char *bdf);
-
-#endif /* VFIO_HOST_TESTS_VM_HOST_EDU_H */
+#endif /* VFIO_TESTS_VM_HOST_EDU_H */

@@ -102,20 +102,19 @@ VhtProc *qedu_start(const char *binary, const char *extra,
     if (!g_shell_parse_argv(line, NULL, &args, &err)) {
         g_error("bad QEMU arguments '%s': %s", line, err->message);
     }
-    if (hide_dev_nodes) {
-        /* tests/vm/qemu-nodev.sh runs $QEDU_REAL_QEMU in a mount
-         * namespace where /dev/iommu and /dev/vfio/ are empty */
+    if (hide_dev_nodes || g_getenv("QEDU_MEMLOCK_KB")) {
+        /* tests/vm/qemu-wrap.sh runs $QEDU_REAL_QEMU as the env says */
         g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
         g_autofree char *dir = g_path_get_dirname(self);
-        g_autofree char *src = g_getenv("VFIO_RIG_SRCDIR")
-            ? g_strdup(g_getenv("VFIO_RIG_SRCDIR")) : NULL;
+        const char *src = g_getenv("VFIO_RIG_SRCDIR");
         g_autofree char *wrap = g_build_filename(src ? src : dir,
-                                                 "qemu-nodev.sh", NULL);
+                                                 "qemu-wrap.sh", NULL);
 
         g_setenv("QEDU_REAL_QEMU", binary, true);
-        g_setenv("VFIO_HOST_BINARY", wrap, true);
+        g_setenv("QEDU_HIDE_NODES", hide_dev_nodes ? "1" : "0", true);
+        g_setenv("VHT_BINARY", wrap, true);
     } else {
-        g_setenv("VFIO_HOST_BINARY", binary, true);
+        g_setenv("VHT_BINARY", binary, true);
     }
     opts.args = (const char *const *)args;
     return vht_start_opts(&opts);
@@ -303,6 +302,20 @@ bool qedu_unplug_dimm(VhtProc *p, const char *id, int slot,
     return true;
 }
 
+guint qedu_wait_vfio_fds(pid_t pid, guint want)
+{
+    gint64 deadline = g_get_monotonic_time() + UNPLUG_TIMEOUT_US / 2;
+
+    for (;;) {
+        g_autoptr(GArray) fds = hedu_fds_to(pid, "/dev/vfio/devices/");
+
+        if (fds->len == want || g_get_monotonic_time() > deadline) {
+            return fds->len;
+        }
+        g_usleep(50000);
+    }
+}
+
 long qedu_status_kb(pid_t pid, const char *name)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
@@ -328,4 +341,150 @@ HeduResult qedu_file_copy(VhtProc *p, uint64_t bar0, uint64_t gpa, int fd,
     HeduDest d = { .gpa = gpa, .fd = fd, .off = off };
 
     return hedu_copy(p, bar0, QEDU_SRC_GPA, &d, len, seed);
+}
+
+/* ---- x-query-vfio ---- */
+
+JsonNode *qedu_query(VhtProc *p)
+{
+    g_autofree char *err = NULL;
+    JsonNode *q = hedu_qmp(p, &err, "{'execute': 'x-query-vfio'}");
+
+    if (!q || !JSON_NODE_HOLDS_ARRAY(q)) {
+        tap_note("x-query-vfio failed: %s", err ? err : "not an array");
+        if (q) {
+            json_node_unref(q);
+        }
+        return NULL;
+    }
+    return q;
+}
+
+/* Calls @fn on every container of @q until it returns true. */
+static JsonObject *find_container(JsonNode *q,
+                                  bool (*fn)(JsonObject *, const void *),
+                                  const void *arg)
+{
+    JsonArray *spaces = q ? json_node_get_array(q) : NULL;
+
+    for (guint i = 0; spaces && i < json_array_get_length(spaces); i++) {
+        JsonArray *cs = json_object_get_array_member(
+            json_array_get_object_element(spaces, i), "containers");
+
+        for (guint j = 0; cs && j < json_array_get_length(cs); j++) {
+            JsonObject *c = json_array_get_object_element(cs, j);
+
+            if (fn(c, arg)) {
+                return c;
+            }
+        }
+    }
+    return NULL;
+}
+
+static bool holds_device(JsonObject *c, const void *arg)
+{
+    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s",
+                                            (const char *)arg);
+    JsonArray *devs = json_object_get_array_member(c, "devices");
+
+    for (guint i = 0; devs && i < json_array_get_length(devs); i++) {
+        JsonObject *d = json_array_get_object_element(devs, i);
+
+        if (!g_strcmp0(json_object_get_string_member_with_default(
+                           d, "qom-path", ""), path)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+JsonObject *qedu_container_of(JsonNode *q, const char *id)
+{
+    return find_container(q, holds_device, id);
+}
+
+int64_t qedu_counter(JsonObject *c, const char *name)
+{
+    JsonObject *n = c ? json_object_get_object_member(c, "counters") : NULL;
+
+    return n ? json_object_get_int_member_with_default(n, name, -1) : -1;
+}
+
+int qedu_mappings(JsonObject *c, const char *origin)
+{
+    JsonArray *ms = c ? json_object_get_array_member(c, "mappings") : NULL;
+    int n = 0;
+
+    for (guint i = 0; ms && i < json_array_get_length(ms); i++) {
+        JsonObject *m = json_array_get_object_element(ms, i);
+
+        n += !origin || !g_strcmp0(json_object_get_string_member_with_default(
+                                       m, "origin", ""), origin);
+    }
+    return n;
+}
+
+static char *device_names(JsonObject *c)
+{
+    JsonArray *devs = json_object_get_array_member(c, "devices");
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; devs && i < json_array_get_length(devs); i++) {
+        const char *path = json_object_get_string_member_with_default(
+            json_array_get_object_element(devs, i), "qom-path", "?");
+
+        g_string_append_printf(s, "%s%s", i ? "," : "",
+                               strrchr(path, '/') ? strrchr(path, '/') + 1
+                                                  : path);
+    }
+    return g_string_free(s, FALSE);
+}
+
+void qedu_note_query(JsonNode *q)
+{
+    JsonArray *spaces = q ? json_node_get_array(q) : NULL;
+
+    for (guint i = 0; spaces && i < json_array_get_length(spaces); i++) {
+        JsonObject *as = json_array_get_object_element(spaces, i);
+        JsonArray *cs = json_object_get_array_member(as, "containers");
+
+        tap_note("address space %s", json_object_get_string_member_with_default(
+                     as, "name", "?"));
+        tap_note("  %-3s %-22s %-6s %-8s %-12s %5s %5s %5s %4s",
+                 "#", "backend", "ioas", "devices", "mapped MiB", "MAP",
+                 "COPY", "UNMAP", "err");
+        for (guint j = 0; cs && j < json_array_get_length(cs); j++) {
+            JsonObject *c = json_array_get_object_element(cs, j);
+            g_autofree char *devs = device_names(c);
+            JsonArray *ms = json_object_get_array_member(c, "mappings");
+            uint64_t bytes = 0;
+
+            for (guint k = 0; ms && k < json_array_get_length(ms); k++) {
+                bytes += json_object_get_int_member(
+                    json_array_get_object_element(ms, k), "size");
+            }
+            tap_note("  %-3" PRId64 " %-22s %-6" PRId64 " %-8s %-12.2f %5"
+                     PRId64 " %5" PRId64 " %5" PRId64 " %4" PRId64,
+                     json_object_get_int_member_with_default(c, "index", -1),
+                     json_object_get_string_member_with_default(c, "backend",
+                                                                "?"),
+                     json_object_get_int_member_with_default(c, "ioas-id", -1),
+                     devs, bytes / 1048576.0, qedu_counter(c, "map"),
+                     qedu_counter(c, "copy"), qedu_counter(c, "unmap"),
+                     json_object_get_int_member_with_default(
+                         c, "runtime-errors", 0));
+            for (guint k = 0; ms && k < json_array_get_length(ms); k++) {
+                JsonObject *m = json_array_get_object_element(ms, k);
+
+                tap_note("      0x%09" PRIx64 " +0x%08" PRIx64 " %s %s",
+                         json_object_get_int_member(m, "iova"),
+                         json_object_get_int_member(m, "size"),
+                         json_object_get_string_member_with_default(
+                             m, "origin", "?"),
+                         json_object_get_boolean_member_with_default(
+                             m, "readonly", false) ? "ro" : "rw");
+            }
+        }
+    }
 }

@@ -44,6 +44,9 @@ int qedu_binaries(const char **labels, const char **paths, int max);
  * @hide_dev_nodes: run it where /dev/iommu and /dev/vfio/ are not
  *                  reachable (a private mount namespace), to show that it
  *                  opens no device node itself
+ *
+ * With $QEDU_MEMLOCK_KB set, QEMU runs with that RLIMIT_MEMLOCK and
+ * without CAP_IPC_LOCK (tests/vm/qemu-wrap.sh).
  * Return: the process (vht_end() it).
  */
 VhtProc *qedu_start(const char *binary, const char *extra,
@@ -93,6 +96,15 @@ uint64_t qedu_plug_dimm(VhtProc *p, const char *id, const char *path,
 bool qedu_unplug_dimm(VhtProc *p, const char *id, int slot,
                       const char *backend);
 
+/**
+ * qedu_wait_vfio_fds() - wait (5 s at most) until @pid holds @want VFIO
+ * device fds.  QEMU 10.0.2 detaches an unplugged vfio-pci device (closes
+ * its fd, leaves its container) only when the device object is finalized,
+ * a little after it left the QOM tree; until then its host device cannot
+ * be bound again.  Return: the number it holds at the end.
+ */
+guint qedu_wait_vfio_fds(pid_t pid, guint want);
+
 /** qedu_status_kb() - Return: /proc/@pid/status field @name in kB, or -1 */
 long qedu_status_kb(pid_t pid, const char *name);
 
@@ -103,5 +115,25 @@ long qedu_status_kb(pid_t pid, const char *name);
  */
 HeduResult qedu_file_copy(VhtProc *p, uint64_t bar0, uint64_t gpa, int fd,
                           off_t off, uint32_t len, unsigned seed);
+
+/* ---- x-query-vfio (the series) ---- */
+
+/** qedu_query() - Return: x-query-vfio's result, NULL (TAP note) on error */
+JsonNode *qedu_query(VhtProc *p);
+
+/**
+ * qedu_container_of() - the container holding device @id (qom-path
+ * /machine/peripheral/@id) in @q.  Return: borrowed, or NULL.
+ */
+JsonObject *qedu_container_of(JsonNode *q, const char *id);
+
+/** qedu_counter() - Return: counter @name ("map", "copy", ...) of @c */
+int64_t qedu_counter(JsonObject *c, const char *name);
+
+/** qedu_mappings() - Return: @c's mappings of @origin (NULL: all) */
+int qedu_mappings(JsonObject *c, const char *origin);
+
+/** qedu_note_query() - print @q as a table, one TAP note per line */
+void qedu_note_query(JsonNode *q);
 
 #endif /* VFIO_TESTS_VM_QEMU_EDU_H */

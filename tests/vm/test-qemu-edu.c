@@ -115,23 +115,6 @@ static void dimm_checks(const char *tag, VhtProc *p, const uint64_t *bar0,
     unlink(path);
 }
 
-/* VFIO device fds of @pid once there are @want of them (or 5 s passed) */
-static guint wait_fd_count(pid_t pid, guint want)
-{
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
-    guint n;
-
-    for (;;) {
-        g_autoptr(GArray) fds = hedu_fds_to(pid, "/dev/vfio/devices/");
-
-        n = fds->len;
-        if (n == want || g_get_monotonic_time() > deadline) {
-            return n;
-        }
-        g_usleep(50000);
-    }
-}
-
 /* A device on the root port: hot-added, used, unplugged, added again. */
 static void hotplug_checks(const char *tag, VhtProc *p, const char *bdf)
 {
@@ -162,7 +145,7 @@ static void hotplug_checks(const char *tag, VhtProc *p, const char *bdf)
                    tag)) {
             return;
         }
-        CHECK_EQ(wait_fd_count(pid, fds0->len), fds0->len,
+        CHECK_EQ(qedu_wait_vfio_fds(pid, fds0->len), fds0->len,
                  "%s: its device fd is released after the unplug", tag);
     }
 }
@@ -319,7 +302,7 @@ int main(int argc, char **argv)
     const char *labels[MAX_BIN], *paths[MAX_BIN];
     int nbin = qedu_binaries(labels, paths, MAX_BIN);
 
-    hedu_init(argc, argv);
+    hedu_init();
     if (!CHECK(nbin > 0, "binaries to test from $VFIO_QEMU_BINARIES (%d)",
                nbin) || hedu_find(bdfs, 3) < 3) {
         return tap_done();

@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-qemu-series: what the series changes, on the rig's real kernel,
+ * with the patched qemu-system-x86_64 ("patched=" in $VFIO_QEMU_BINARIES;
+ * "control=" is the unpatched 10.0.2 for the pinning comparison):
+ *
+ *  - two edus on one iommufd object share one IOAS: one IOMMU_IOAS_MAP
+ *    per RAM section; a third with x-separate-ioas=on gets its own IOAS
+ *    filled by IOMMU_IOAS_COPY (one COPY per section, no MAP), DMA works
+ *    through the copies, and nothing more is pinned;
+ *  - the same layout with two iommufd objects pins twice, with the patched
+ *    build and with the control (the three VmPin numbers are printed);
+ *  - hot-adding a device while others run issues no MAP, COPY or UNMAP on
+ *    the running containers;
+ *  - a DIMM hot-added later is mapped once and copied into the other IOAS;
+ *  - when the copy source's last device leaves, the remaining container
+ *    keeps its mappings and a DIMM added afterwards is mapped there;
+ *  - legacy and iommufd containers in one address space both DMA;
+ *  - a runtime map failure (RLIMIT_MEMLOCK reached by a hot-added DIMM)
+ *    leaves QEMU running, is counted in x-query-vfio, and DMA to the DIMM
+ *    is blocked while DMA to guest RAM still lands.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "edu.h"
+#include "harness.h"
+#include "qemu-edu.h"
+
+#define LEN 4000
+#define DIMM_MB 64
+/*
+ * What QEMU maps under qtest: guest RAM and the 256 KiB BIOS ROM, as five
+ * sections once the machine reset split RAM below 1 MiB (the ISA ROM
+ * windows 0xc0000 and 0xe0000 are mapped read-only); before the reset RAM
+ * was one section, mapped and unmapped once.
+ */
+#define SECTIONS 5
+#define PINNED_KB (QEDU_RAM_MB * 1024L + 256)
+
+static char bdfs[HEDU_MAX][32];
+static const char *patched, *control;
+
+static uint64_t bar_of(int i)
+{
+    return QEDU_BAR_BASE + (uint64_t)i * 0x100000;
+}
+
+static long vmpin(VhtProc *p)
+{
+    return qedu_status_kb(vht_pid(p), "VmPin");
+}
+
+static bool dma_ok(VhtProc *p, uint64_t bar, unsigned seed)
+{
+    return bar && hedu_round_trip(p, bar, QEDU_SRC_GPA, QEDU_DST_GPA, LEN,
+                                  seed);
+}
+
+/* Counters of a container, to compare before and after a step. */
+typedef struct Counts {
+    int64_t map, copy, unmap;
+} Counts;
+
+static Counts counts_of(JsonObject *c)
+{
+    return (Counts){ qedu_counter(c, "map"), qedu_counter(c, "copy"),
+                     qedu_counter(c, "unmap") };
+}
+
+static Counts counts_for(VhtProc *p, const char *id)
+{
+    g_autoptr(JsonNode) q = qedu_query(p);
+
+    return counts_of(qedu_container_of(q, id));
+}
+
+static bool same_counts(const char *tag, const char *what, Counts a,
+                        Counts b)
+{
+    bool ok = a.map == b.map && a.copy == b.copy && a.unmap == b.unmap;
+
+    tap_result(ok, "%s: %s: MAP %+" PRId64 ", COPY %+" PRId64 ", UNMAP %+"
+               PRId64, tag, what, b.map - a.map, b.copy - a.copy,
+               b.unmap - a.unmap);
+    return ok;
+}
+
+static int64_t ioas_of(JsonObject *c)
+{
+    return c ? json_object_get_int_member_with_default(c, "ioas-id", -1) : -1;
+}
+
+/* ---- one iommufd object: shared IOAS + a separate one filled by COPY -- */
+
+static guint vfio_fds(VhtProc *p)
+{
+    g_autoptr(GArray) fds = hedu_fds_to(vht_pid(p), "/dev/vfio/devices/");
+
+    return fds->len;
+}
+
+static void hotplug_quiet(const char *tag, VhtProc *p, bool separate)
+{
+    guint fds0 = vfio_fds(p);
+    Counts a0 = counts_for(p, "e0"), a2 = counts_for(p, "e2"), b0, b2;
+    g_autoptr(JsonNode) q = NULL;
+    JsonObject *c;
+    uint64_t bar;
+
+    if (!hedu_qmp_ok(p, separate ? "device_add with x-separate-ioas=on"
+                                 : "device_add on the shared iommufd",
+                     "{'execute': 'device_add', 'arguments': {'driver': "
+                     "'vfio-pci', 'host': '%s', 'id': 'hp0', 'bus': 'rp0', "
+                     "'iommufd': 'if0', 'x-separate-ioas': %s}}", bdfs[3],
+                     separate ? "true" : "false")) {
+        return;
+    }
+    b0 = counts_for(p, "e0");
+    b2 = counts_for(p, "e2");
+    same_counts(tag, "running shared container during the hot-add", a0, b0);
+    same_counts(tag, "running copy container during the hot-add", a2, b2);
+    q = qedu_query(p);
+    c = qedu_container_of(q, "hp0");
+    if (separate) {
+        CHECK(c && ioas_of(c) != ioas_of(qedu_container_of(q, "e0")) &&
+              qedu_counter(c, "copy") == SECTIONS &&
+              qedu_counter(c, "map") == 0,
+              "%s: the hot-added device's own IOAS is filled by %d COPY, "
+              "no MAP (COPY %" PRId64 ")", tag, SECTIONS,
+              qedu_counter(c, "copy"));
+    } else {
+        CHECK(c && c == qedu_container_of(q, "e0"),
+              "%s: the hot-added device joined the shared IOAS", tag);
+    }
+    qedu_root_port(p, QEDU_ROOT_PORT_SLOT, 1, QEDU_HOTPLUG_BAR);
+    bar = qedu_enable(p, 1, 0, QEDU_HOTPLUG_BAR);
+    CHECK(dma_ok(p, bar, 70 + separate), "%s: hot-added edu DMA byte-exact",
+          tag);
+    CHECK(qedu_unplug_pci(p, "hp0", "rp0") &&
+          qedu_wait_vfio_fds(vht_pid(p), fds0) == fds0,
+          "%s: hot-added edu unplugged, its device fd closed", tag);
+    same_counts(tag, "shared container across add + unplug", a0,
+                counts_for(p, "e0"));
+}
+
+static void dimm_mapped_once(const char *tag, VhtProc *p,
+                             const uint64_t *bar)
+{
+    g_autofree char *path = g_strdup_printf("/tmp/qseries-dimm-%d", getpid());
+    Counts a0 = counts_for(p, "e0"), a2 = counts_for(p, "e2"), b0, b2;
+    long before = vmpin(p);
+    uint64_t addr;
+    int slot, fd;
+
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, (off_t)DIMM_MB << 20)) {
+        tap_result(false, "%s: DIMM backing file %s", tag, path);
+        return;
+    }
+    addr = qedu_plug_dimm(p, "dimm0", path, DIMM_MB, &slot);
+    if (CHECK(addr, "%s: DIMM hot-added", tag)) {
+        b0 = counts_for(p, "e0");
+        b2 = counts_for(p, "e2");
+        CHECK(b0.map - a0.map == 1 && b0.copy == a0.copy,
+              "%s: the copy source MAPs the DIMM once (MAP %+" PRId64 ")",
+              tag, b0.map - a0.map);
+        CHECK(b2.copy - a2.copy == 1 && b2.map == a2.map,
+              "%s: the other IOAS COPYs it (COPY %+" PRId64 ", MAP %+"
+              PRId64 ")", tag, b2.copy - a2.copy, b2.map - a2.map);
+        CHECK_EQ(vmpin(p) - before, (long)DIMM_MB << 10,
+                 "%s: VmPin grows by the DIMM once (%ld -> %ld kB)", tag,
+                 before, vmpin(p));
+        for (int i = 0; i < 3; i += 2) {
+            off_t off = (off_t)(i + 1) << 20;
+            HeduResult r = qedu_file_copy(p, bar[i], addr + off, fd, off, LEN,
+                                          80 + i);
+
+            CHECK(r == HEDU_LANDED, "%s: edu%d DMA into the DIMM lands (%s)",
+                  tag, i, hedu_result_name(r));
+        }
+        CHECK(qedu_unplug_dimm(p, "dimm0", slot, "mem-dimm0"),
+              "%s: DIMM unplugged", tag);
+        CHECK_EQ(vmpin(p), before, "%s: VmPin back to %ld kB", tag, before);
+    }
+    close(fd);
+    unlink(path);
+}
+
+static void scenario_copy(void)
+{
+    const char *tag = "share+copy";
+    g_autofree char *args = g_strdup_printf(
+        "-object iommufd,id=if0 "
+        "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x4 "
+        "-device vfio-pci,host=%s,id=e1,iommufd=if0,addr=0x5 "
+        "-device vfio-pci,host=%s,id=e2,iommufd=if0,addr=0x6,"
+        "x-separate-ioas=on "
+        "-device pcie-root-port,id=rp0,chassis=1,addr=0x%x",
+        bdfs[0], bdfs[1], bdfs[2], QEDU_ROOT_PORT_SLOT);
+    VhtProc *p = qedu_start(patched, args, NULL, false);
+    g_autoptr(JsonNode) q = qedu_query(p);
+    JsonObject *c0 = qedu_container_of(q, "e0");
+    JsonObject *c2 = qedu_container_of(q, "e2");
+    uint64_t bar[3];
+
+    qedu_note_query(q);
+    CHECK(c0 && c0 == qedu_container_of(q, "e1"),
+          "%s: e0 and e1 share one container", tag);
+    CHECK(c0 && c2 && c0 != c2 && ioas_of(c0) != ioas_of(c2),
+          "%s: e2 (x-separate-ioas=on) has an IOAS of its own (%" PRId64
+          " vs %" PRId64 ")", tag, ioas_of(c2), ioas_of(c0));
+    /* every MAP/COPY is a live section, or one the reset replaced */
+    CHECK(qedu_mappings(c0, "map") == SECTIONS &&
+          qedu_counter(c0, "map") - qedu_counter(c0, "unmap") == SECTIONS &&
+          qedu_counter(c0, "copy") == 0,
+          "%s: the shared IOAS got exactly one IOMMU_IOAS_MAP per RAM "
+          "section (%d sections; MAP %" PRId64 ", UNMAP %" PRId64 ")", tag,
+          SECTIONS, qedu_counter(c0, "map"), qedu_counter(c0, "unmap"));
+    CHECK(qedu_mappings(c2, "copy") == SECTIONS &&
+          qedu_counter(c2, "copy") - qedu_counter(c2, "unmap") == SECTIONS &&
+          qedu_counter(c2, "map") == 0,
+          "%s: the separate IOAS got one IOMMU_IOAS_COPY per RAM section "
+          "and no MAP (COPY %" PRId64 ", MAP %" PRId64 ")", tag,
+          qedu_counter(c2, "copy"), qedu_counter(c2, "map"));
+    for (int i = 0; i < 3; i++) {
+        bar[i] = qedu_enable(p, 0, QEDU_FIRST_SLOT + i, bar_of(i));
+        CHECK(dma_ok(p, bar[i], 10 + i), "%s: edu%d DMA byte-exact%s", tag,
+              i, i == 2 ? " through the copied mappings" : "");
+    }
+    CHECK_EQ(vmpin(p), PINNED_KB, "%s: VmPin %ld kB: the copy pinned "
+             "nothing more", tag, vmpin(p));
+    hotplug_quiet(tag, p, false);
+    hotplug_quiet(tag, p, true);
+    dimm_mapped_once(tag, p, bar);
+    vht_end(p);
+    tap_result(true, "%s: QEMU quit cleanly", tag);
+}
+
+/* ---- pinning: one object + COPY vs two objects, patched and control -- */
+
+static long pinned_two_devices(const char *bin, bool two_objects,
+                               const char *tag)
+{
+    g_autofree char *args = g_strdup_printf(
+        "-object iommufd,id=if0 %s "
+        "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x4 "
+        "-device vfio-pci,host=%s,id=e1,addr=0x5,%s",
+        two_objects ? "-object iommufd,id=if1" : "", bdfs[0], bdfs[1],
+        two_objects ? "iommufd=if1" : "iommufd=if0,x-separate-ioas=on");
+    VhtProc *p = qedu_start(bin, args, NULL, false);
+    long pin;
+
+    for (int i = 0; i < 2; i++) {
+        CHECK(dma_ok(p, qedu_enable(p, 0, QEDU_FIRST_SLOT + i, bar_of(i)),
+                     20 + i), "%s: edu%d DMA byte-exact", tag, i);
+    }
+    pin = vmpin(p);
+    vht_end(p);
+    return pin;
+}
+
+static void scenario_pinning(void)
+{
+    long copy = pinned_two_devices(patched, false, "pin: patched, 1 object");
+    long two = pinned_two_devices(patched, true, "pin: patched, 2 objects");
+    long ctl = control ? pinned_two_devices(control, true,
+                                            "pin: control, 2 objects") : -1;
+
+    tap_note("VmPin with two IOASes: patched + COPY %ld kB, patched with two "
+             "iommufd objects %ld kB, unpatched 10.0.2 with two iommufd "
+             "objects %ld kB", copy, two, ctl);
+    CHECK_EQ(copy, PINNED_KB, "pin: one object + COPY pins guest memory once");
+    CHECK_EQ(two, 2 * PINNED_KB, "pin: two iommufd objects pin it twice");
+    if (control) {
+        CHECK_EQ(ctl, 2 * PINNED_KB, "pin: the control with two iommufd "
+                 "objects pins it twice");
+    }
+}
+
+/* ---- re-election: the copy source's last device leaves ---- */
+
+static void scenario_reelect(void)
+{
+    const char *tag = "re-elect";
+    g_autofree char *args = g_strdup_printf(
+        "-object iommufd,id=if0 "
+        "-device pcie-root-port,id=rp0,chassis=1,addr=0x10 "
+        "-device pcie-root-port,id=rp1,chassis=2,addr=0x11 "
+        "-device vfio-pci,host=%s,id=s0,iommufd=if0,bus=rp0 "
+        "-device vfio-pci,host=%s,id=d0,iommufd=if0,bus=rp1,"
+        "x-separate-ioas=on", bdfs[0], bdfs[1]);
+    g_autofree char *path = g_strdup_printf("/tmp/qseries-re-%d", getpid());
+    VhtProc *p = qedu_start(patched, args, NULL, false);
+    g_autoptr(JsonNode) q = NULL;
+    uint64_t bar, addr;
+    Counts a, b;
+    int slot, fd;
+
+    qedu_root_port(p, 0x10, 1, QEDU_HOTPLUG_BAR);
+    qedu_root_port(p, 0x11, 2, QEDU_HOTPLUG_BAR + 0x100000);
+    bar = qedu_enable(p, 2, 0, QEDU_HOTPLUG_BAR + 0x100000);
+    CHECK(dma_ok(p, bar, 30), "%s: d0 (filled by COPY) DMA byte-exact", tag);
+    CHECK(qedu_unplug_pci(p, "s0", "rp0") &&
+          qedu_wait_vfio_fds(vht_pid(p), 1) == 1,
+          "%s: the copy source's only device unplugged, its fd closed", tag);
+    q = qedu_query(p);
+    qedu_note_query(q);
+    CHECK(json_array_get_length(json_object_get_array_member(
+              json_array_get_object_element(json_node_get_array(q), 0),
+              "containers")) == 1,
+          "%s: the source's container is gone with its last device", tag);
+    CHECK(qedu_mappings(qedu_container_of(q, "d0"), NULL) == SECTIONS,
+          "%s: d0's container keeps its %d mappings", tag, SECTIONS);
+    CHECK(dma_ok(p, bar, 31), "%s: d0 DMA still byte-exact", tag);
+    a = counts_for(p, "d0");
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0 && ftruncate(fd, (off_t)DIMM_MB << 20) == 0 &&
+        CHECK((addr = qedu_plug_dimm(p, "dimm0", path, DIMM_MB, &slot)),
+              "%s: DIMM hot-added after the source left", tag)) {
+        HeduResult r = qedu_file_copy(p, bar, addr + 4096, fd, 4096, LEN, 32);
+
+        b = counts_for(p, "d0");
+        CHECK(b.map - a.map + b.copy - a.copy == 1,
+              "%s: the remaining container maps the DIMM (MAP %+" PRId64
+              ", COPY %+" PRId64 ")", tag, b.map - a.map, b.copy - a.copy);
+        CHECK(r == HEDU_LANDED, "%s: d0 DMA into the new DIMM lands (%s)",
+              tag, hedu_result_name(r));
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    unlink(path);
+    vht_end(p);
+}
+
+/* ---- legacy and iommufd in one address space ---- */
+
+static void scenario_mixed(void)
+{
+    const char *tag = "mixed";
+    g_autofree char *args = g_strdup_printf(
+        "-object iommufd,id=if0 "
+        "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x4 "
+        "-device vfio-pci,host=%s,id=l0,addr=0x5", bdfs[0], bdfs[1]);
+    VhtProc *p = qedu_start(patched, args, NULL, false);
+    g_autoptr(JsonNode) q = qedu_query(p);
+
+    qedu_note_query(q);
+    CHECK(qedu_container_of(q, "e0") && qedu_container_of(q, "l0") &&
+          qedu_container_of(q, "e0") != qedu_container_of(q, "l0"),
+          "%s: an iommufd and a legacy container in one address space", tag);
+    for (int i = 0; i < 2; i++) {
+        CHECK(dma_ok(p, qedu_enable(p, 0, QEDU_FIRST_SLOT + i, bar_of(i)),
+                     40 + i), "%s: %s DMA byte-exact", tag,
+              i ? "legacy" : "iommufd");
+    }
+    vht_end(p);
+}
+
+/* ---- a runtime map failure: RLIMIT_MEMLOCK reached by a DIMM ---- */
+
+static void scenario_memlock(void)
+{
+    const char *tag = "memlock";
+    g_autofree char *args = g_strdup_printf(
+        "-object iommufd,id=if0 "
+        "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x4", bdfs[0]);
+    g_autofree char *path = g_strdup_printf("/tmp/qseries-ml-%d", getpid());
+    g_autofree char *limit = g_strdup_printf("%ld", PINNED_KB + 8192);
+    g_autoptr(JsonNode) q = NULL;
+    JsonObject *c;
+    VhtProc *p;
+    uint64_t bar, addr;
+    int slot, fd;
+
+    g_setenv("QEDU_MEMLOCK_KB", limit, true);
+    p = qedu_start(patched, args, NULL, false);
+    g_unsetenv("QEDU_MEMLOCK_KB");
+    tap_note("%s: RLIMIT_MEMLOCK %s kB, no CAP_IPC_LOCK", tag, limit);
+    bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, bar_of(0));
+    CHECK(dma_ok(p, bar, 50), "%s: DMA byte-exact within the limit", tag);
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0 && ftruncate(fd, (off_t)DIMM_MB << 20) == 0 &&
+        CHECK((addr = qedu_plug_dimm(p, "dimm0", path, DIMM_MB, &slot)),
+              "%s: a %d MiB DIMM beyond the limit is hot-added", tag,
+              DIMM_MB)) {
+        HeduResult r;
+
+        q = qedu_query(p);
+        c = qedu_container_of(q, "e0");
+        qedu_note_query(q);
+        CHECK(c && json_object_get_int_member_with_default(
+                       c, "runtime-errors", 0) == 1,
+              "%s: x-query-vfio counts one runtime error", tag);
+        tap_note("%s: first-runtime-error: %s", tag,
+                 c ? json_object_get_string_member_with_default(
+                         c, "first-runtime-error", "(none)") : "(none)");
+        r = qedu_file_copy(p, bar, addr + 4096, fd, 4096, LEN, 51);
+        CHECK(r == HEDU_BLOCKED, "%s: DMA into the unmapped DIMM is blocked "
+              "(%s)", tag, hedu_result_name(r));
+        CHECK(dma_ok(p, bar, 52), "%s: QEMU runs on; DMA to guest RAM still "
+              "byte-exact", tag);
+        CHECK(qedu_unplug_dimm(p, "dimm0", slot, "mem-dimm0"),
+              "%s: the DIMM is unplugged again", tag);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    unlink(path);
+    vht_end(p);
+    tap_result(true, "%s: QEMU quit cleanly", tag);
+}
+
+int main(int argc, char **argv)
+{
+    const char *labels[4], *paths[4];
+    int nbin = qedu_binaries(labels, paths, 4);
+
+    hedu_init();
+    for (int i = 0; i < nbin; i++) {
+        if (!strcmp(labels[i], "patched")) {
+            patched = paths[i];
+        } else if (!strcmp(labels[i], "control")) {
+            control = paths[i];
+        }
+    }
+    if (!CHECK(patched, "the patched binary in $VFIO_QEMU_BINARIES") ||
+        hedu_find(bdfs, 4) < 4) {
+        return tap_done();
+    }
+    scenario_copy();
+    scenario_pinning();
+    scenario_reelect();
+    scenario_mixed();
+    scenario_memlock();
+    return tap_done();
+}
