@@ -361,6 +361,33 @@ static void step_teardown(struct ctx *c)
           "DESTROY of both IOASes once detached");
 }
 
+/*
+ * A device's reserved regions clash with an IOAS's mappings: the kernel
+ * refuses the attach with EADDRINUSE (the x86 MSI window 0xfee00000 is
+ * reserved by every device behind VT-d).  QEMU must take that as "try
+ * another IOAS" (tests/vm/test-qemu-series.c, "eaddrinuse").
+ */
+static void step_reserved_clash(struct ctx *c)
+{
+    struct vfio_device_attach_iommufd_pt a = { .argsz = sizeof(a) };
+    uint32_t ioas = ioas_alloc(c->iommufd);
+
+    if (!ioas || !ioas_map(c->iommufd, ioas, c->src, c->page, 0xfee00000)) {
+        return;
+    }
+    a.pt_id = ioas;
+    CHECK_ERRNO(ioctl(c->a.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a), EADDRINUSE,
+                "%s: ATTACH to an IOAS that maps the MSI window: EADDRINUSE",
+                c->a.bdf);
+    CHECK_EQ(ioas_unmap(c->iommufd, ioas, 0xfee00000, c->page), c->page,
+             "IOAS_UNMAP of the clashing page");
+    a.pt_id = ioas;
+    CHECK(ioctl(c->a.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a) == 0,
+          "%s: the same ATTACH once the clash is gone", c->a.bdf);
+    CHECK(detach_dev(&c->a) && destroy(c->iommufd, ioas) == 0,
+          "DETACH and DESTROY of that IOAS");
+}
+
 static void run(struct ctx *c)
 {
     if (!setup_device(c, &c->a, c->ioas1)) {
@@ -380,6 +407,7 @@ static void run(struct ctx *c)
     step_busy(c);
     step_unmap(c);
     step_teardown(c);
+    step_reserved_clash(c);
 }
 
 static void close_dev(struct dev *d)

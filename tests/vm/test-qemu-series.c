@@ -17,8 +17,12 @@
  *    keeps its mappings and a DIMM added afterwards is mapped there;
  *  - legacy and iommufd containers in one address space both DMA;
  *  - a runtime map failure (RLIMIT_MEMLOCK reached by a hot-added DIMM)
- *    leaves QEMU running, is counted in x-query-vfio, and DMA to the DIMM
- *    is blocked while DMA to guest RAM still lands.
+ *    leaves QEMU running, is announced by VFIO_DMA_MAP_FAILED and counted
+ *    in x-query-vfio, and DMA to the DIMM is blocked while DMA to guest
+ *    RAM still lands;
+ *  - EADDRINUSE from the existing HWPT (a reserved-region clash, injected
+ *    with tests/vm/fault-ioctl.so) sends the device to an IOAS of its own,
+ *    filled by COPY.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -390,6 +394,24 @@ static void scenario_memlock(void)
               DIMM_MB)) {
         HeduResult r;
 
+        g_autoptr(JsonObject) ev = vht_qmp_wait_event(vht_qmp_main(p),
+                                                      "VFIO_DMA_MAP_FAILED",
+                                                      10000);
+        JsonObject *d = ev ? json_object_get_object_member(ev, "data") : NULL;
+        JsonArray *devs = d ? json_object_get_array_member(d, "devices")
+                            : NULL;
+
+        CHECK(d && json_object_get_int_member(d, "iova") == (int64_t)addr &&
+              json_object_get_int_member(d, "size") == (int64_t)DIMM_MB << 20 &&
+              devs && json_array_get_length(devs) == 1 &&
+              !g_strcmp0(json_array_get_string_element(devs, 0),
+                         "/machine/peripheral/e0"),
+              "%s: VFIO_DMA_MAP_FAILED names e0 and the DIMM's range", tag);
+        if (d) {
+            tap_note("%s: event error: %s", tag,
+                     json_object_get_string_member_with_default(d, "error",
+                                                                "?"));
+        }
         q = qedu_query(p);
         c = qedu_container_of(q, "e0");
         qedu_note_query(q);
@@ -415,6 +437,54 @@ static void scenario_memlock(void)
     tap_result(true, "%s: QEMU quit cleanly", tag);
 }
 
+/* ---- EADDRINUSE from the existing HWPT: on to a new IOAS ---- */
+
+static void scenario_eaddrinuse(void)
+{
+    const char *tag = "eaddrinuse";
+    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+    g_autofree char *args = g_strdup_printf(
+        "-object iommufd,id=if0 "
+        "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x4 "
+        "-device vfio-pci,host=%s,id=e1,iommufd=if0,addr=0x5",
+        bdfs[0], bdfs[1]);
+    g_autoptr(JsonNode) q = NULL;
+    JsonObject *c0, *c1;
+    VhtProc *p;
+
+    if (!CHECK(shim && g_file_test(shim, G_FILE_TEST_EXISTS),
+               "%s: the ioctl fault shim ($VFIO_FAULT_IOCTL)", tag)) {
+        return;
+    }
+    /*
+     * The 2nd VFIO_DEVICE_ATTACH_IOMMUFD_PT is e1's attach to the HWPT of
+     * e0's IOAS: answer it EADDRINUSE, as the kernel does when a device's
+     * reserved regions clash with what the IOAS maps.
+     */
+    g_setenv("LD_PRELOAD", shim, true);
+    g_setenv("FAULT_IOCTL_REQUEST", "0x3b77", true);
+    g_setenv("FAULT_IOCTL_NTH", "2", true);
+    g_setenv("FAULT_IOCTL_ERRNO", "98", true);      /* EADDRINUSE */
+    p = qedu_start(patched, args, NULL, false);
+    g_unsetenv("LD_PRELOAD");
+    q = qedu_query(p);
+    qedu_note_query(q);
+    c0 = qedu_container_of(q, "e0");
+    c1 = qedu_container_of(q, "e1");
+    CHECK(c0 && c1 && c0 != c1 && ioas_of(c0) != ioas_of(c1),
+          "%s: e1 went on to an IOAS of its own (%" PRId64 " vs %" PRId64 ")",
+          tag, ioas_of(c1), ioas_of(c0));
+    CHECK(qedu_mappings(c1, "copy") == SECTIONS &&
+          qedu_counter(c1, "map") == 0,
+          "%s: which was filled by COPY (COPY %" PRId64 ", MAP %" PRId64 ")",
+          tag, qedu_counter(c1, "copy"), qedu_counter(c1, "map"));
+    for (int i = 0; i < 2; i++) {
+        CHECK(dma_ok(p, qedu_enable(p, 0, QEDU_FIRST_SLOT + i, bar_of(i)),
+                     60 + i), "%s: edu%d DMA byte-exact", tag, i);
+    }
+    vht_end(p);
+}
+
 int main(int argc, char **argv)
 {
     const char *labels[4], *paths[4];
@@ -437,5 +507,6 @@ int main(int argc, char **argv)
     scenario_reelect();
     scenario_mixed();
     scenario_memlock();
+    scenario_eaddrinuse();
     return tap_done();
 }
