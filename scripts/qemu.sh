@@ -362,7 +362,9 @@ cmd_check_qemu() {
         *) targets+=("tests/unit/$t") ;;
         esac
     done
-    run_ninja qemu-system-x86_64 "${targets[@]}" || die "building QEMU's tests failed"
+    # stdout is TAP: the build talks on stderr
+    run_ninja qemu-system-x86_64 "${targets[@]}" >&2 ||
+        die "building QEMU's tests failed"
     link_firmware
     (cd "$bdir" && qemu_meson test --no-rebuild --num-processes 2 \
         --logbase check-qemu "${QEMU_OWN_TESTS[@]}" >&2) || true
