@@ -32,7 +32,6 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 
 root=${QEMU_BUILD_ROOT:-$repo/build}
 dl=$root/dl
-aptdir=$root/apt             # shared with scripts/qemu.sh fetch
 
 # libvirt as shipped by bookworm-backports.  The upstream version is
 # pinned, and so is the orig tarball's hash, so that every run checks the
@@ -58,26 +57,11 @@ bin=${1:-$("$repo/scripts/qemu.sh" binary)}
 [ -x "$bin" ] || die "$bin: no such executable (build it, or name a binary)"
 bin=$(realpath "$bin")
 
-# The same private apt configuration as scripts/qemu.sh: its own sources
-# list (QEMU_SUITE, deb and deb-src), lists and cache under build/apt; the
-# machine's apt sources are never read or changed.  If qemu.sh fetch has
-# already updated the lists, they are reused as they are.
+# apt through scripts/qemu.sh's private configuration (its own sources
+# list: QEMU_SUITE, deb and deb-src; lists and cache under build/apt): the
+# machine's apt sources are never read or changed.
 apt_private() {
-    local args=(-o "Dir::Etc::SourceList=$aptdir/sources.list"
-                -o "Dir::Etc::SourceParts=/dev/null"
-                -o "Dir::State::Lists=$aptdir/lists"
-                -o "Dir::Cache=$aptdir/cache"
-                -o "APT::Sandbox::User=root")
-    if [ ! -f "$aptdir/updated" ]; then
-        mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
-        local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-        printf '%s [signed-by=%s] http://deb.debian.org/debian %s main\n' \
-            deb "$keyring" "$QEMU_SUITE" deb-src "$keyring" "$QEMU_SUITE" \
-            > "$aptdir/sources.list"
-        apt-get "${args[@]}" -q update >&2 || die "apt-get update of $QEMU_SUITE failed"
-        touch "$aptdir/updated"
-    fi
-    "$@" "${args[@]}"
+    "$repo/scripts/qemu.sh" apt "$@"
 }
 
 tarball_ok() {

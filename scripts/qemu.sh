@@ -33,6 +33,8 @@
 #        scripts/qemu.sh check-qemu   build and run QEMU's own tests named in
 #                                     qemu.conf (QEMU_OWN_TESTS); TAP, one
 #                                     line per test
+#        scripts/qemu.sh apt CMD ARG...   run apt-get/apt-cache CMD with the
+#                                     private apt configuration
 #        scripts/qemu.sh binary|control-binary   print the binary's path
 #
 # Environment: QEMU_BUILD_ROOT (default <repo>/build)
@@ -390,6 +392,7 @@ for l in open(sys.argv[1]):
 case "${1:-}" in
 deps) cmd_deps ;;
 check-qemu) cmd_check_qemu ;;
+apt) shift; apt_private "$@" ;;
 fetch) cmd_fetch ;;
 verify) cmd_verify "${2:?verify FILE}" ;;
 tools) cmd_tools ;;

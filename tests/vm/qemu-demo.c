@@ -61,17 +61,16 @@ static long run(const char *label, const char *bin, bool patched)
     tap_note("==== %s: %s", label, bin);
     p = qedu_start(bin, args, NULL, false);
     for (int i = 0; i < 4; i++) {
-        bar[i] = qedu_enable(p, 0, QEDU_FIRST_SLOT + i,
-                             QEDU_BAR_BASE + i * 0x100000ULL);
+        bar[i] = qedu_enable(p, 0, QEDU_FIRST_SLOT + i, qedu_bar(i));
     }
     dma_all(label, p, bar);
     if (patched) {
         show("after start-up", p);
     }
-    pin = qedu_status_kb(vht_pid(p), "VmPin");
+    pin = qedu_vmpin(p);
     lck = qedu_status_kb(vht_pid(p), "VmLck");
-    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0 && ftruncate(fd, (off_t)DIMM_MB << 20) == 0 &&
+    fd = qedu_dimm_file(path, DIMM_MB);
+    if (fd >= 0 &&
         CHECK((addr = qedu_plug_dimm(p, "dimm0", path, DIMM_MB, &slot)),
               "%s: %d MiB DIMM hot-added at its slot", label, DIMM_MB)) {
         for (int i = 0; i < 4; i++) {
@@ -91,10 +90,7 @@ static long run(const char *label, const char *bin, bool patched)
             show("after the DIMM left", p);
         }
     }
-    if (fd >= 0) {
-        close(fd);
-    }
-    unlink(path);
+    qedu_dimm_file_drop(fd, path);
     tap_note("%s: VmPin %ld kB (iommufd), VmLck %ld kB (type1)", label, pin,
              lck);
     vht_end(p);
@@ -103,18 +99,11 @@ static long run(const char *label, const char *bin, bool patched)
 
 int main(void)
 {
-    const char *labels[4], *paths[4], *patched = NULL, *control = NULL;
-    int n = qedu_binaries(labels, paths, 4);
+    const char *patched = qedu_binary("patched");
+    const char *control = qedu_binary("control");
     long ours, theirs = -1;
 
     hedu_init();
-    for (int i = 0; i < n; i++) {
-        if (!strcmp(labels[i], "patched")) {
-            patched = paths[i];
-        } else if (!strcmp(labels[i], "control")) {
-            control = paths[i];
-        }
-    }
     if (!CHECK(patched, "the patched binary in $VFIO_QEMU_BINARIES") ||
         hedu_find(bdfs, 4) < 4) {
         return tap_done();

@@ -4,6 +4,7 @@
  * guest would do, and /proc inspection.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,27 +37,50 @@
 
 #define UNPLUG_TIMEOUT_US (10 * G_USEC_PER_SEC)
 
+#define MAX_BINARIES 16
+
 int qedu_binaries(const char **labels, const char **paths, int max)
 {
-    static char *words[16];
-    const char *env = g_getenv("VFIO_QEMU_BINARIES");
-    g_auto(GStrv) parts = env ? g_strsplit(env, ",", -1) : NULL;
-    int n = 0;
+    /* parsed once: the strings handed out stay valid for the program */
+    static const char *label[MAX_BINARIES], *path[MAX_BINARIES];
+    static int count = -1;
+    int n;
 
-    for (int i = 0; parts && parts[i] && n < max && n < 16; i++) {
-        char *eq = strchr(parts[i], '=');
+    if (count < 0) {
+        const char *env = g_getenv("VFIO_QEMU_BINARIES");
+        g_auto(GStrv) parts = env ? g_strsplit(env, ",", -1) : NULL;
 
-        if (!eq) {
-            continue;
+        count = 0;
+        for (int i = 0; parts && parts[i] && count < MAX_BINARIES; i++) {
+            char *word = g_strdup(parts[i]), *eq = strchr(word, '=');
+
+            if (!eq) {
+                g_free(word);
+                continue;
+            }
+            *eq = '\0';
+            label[count] = word;
+            path[count++] = eq + 1;
         }
-        g_free(words[n]);
-        words[n] = g_strdup(parts[i]);
-        words[n][eq - parts[i]] = '\0';
-        labels[n] = words[n];
-        paths[n] = words[n] + (eq - parts[i]) + 1;
-        n++;
+    }
+    for (n = 0; n < count && n < max; n++) {
+        labels[n] = label[n];
+        paths[n] = path[n];
     }
     return n;
+}
+
+const char *qedu_binary(const char *label)
+{
+    const char *labels[MAX_BINARIES], *paths[MAX_BINARIES];
+    int n = qedu_binaries(labels, paths, MAX_BINARIES);
+
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(labels[i], label)) {
+            return paths[i];
+        }
+    }
+    return NULL;
 }
 
 /*
@@ -192,8 +216,10 @@ static bool qom_exists(VhtProc *p, const char *path)
     return r != NULL;
 }
 
-static bool wait_gone(VhtProc *p, const char *path)
+/* Wait until device @id left the QOM tree; Return: whether it did */
+static bool wait_gone(VhtProc *p, const char *id)
 {
+    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
     gint64 deadline = g_get_monotonic_time() + UNPLUG_TIMEOUT_US;
 
     while (qom_exists(p, path)) {
@@ -206,17 +232,25 @@ static bool wait_gone(VhtProc *p, const char *path)
     return true;
 }
 
+/* device_del @id; Return: whether QEMU accepted it (a TAP note if not) */
+static bool device_del(VhtProc *p, const char *id)
+{
+    g_autofree char *err = NULL;
+    g_autoptr(JsonNode) r = hedu_qmp(p, &err, "{'execute': 'device_del', "
+                                     "'arguments': {'id': '%s'}}", id);
+
+    if (!r) {
+        tap_note("device_del %s: %s", id, err);
+    }
+    return r != NULL;
+}
+
 bool qedu_unplug_pci(VhtProc *p, const char *id, const char *port)
 {
     g_autofree char *err = NULL;
-    g_autoptr(JsonNode) del = NULL;
     g_autoptr(JsonNode) bsel = NULL;
-    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
 
-    del = hedu_qmp(p, &err, "{'execute': 'device_del', 'arguments': "
-                   "{'id': '%s'}}", id);
-    if (!del) {
-        tap_note("device_del %s: %s", id, err);
+    if (!device_del(p, id)) {
         return false;
     }
     /* the root port's secondary bus carries the ACPI hotplug selector */
@@ -230,7 +264,7 @@ bool qedu_unplug_pci(VhtProc *p, const char *id, const char *port)
     g_free(vht_qtest(p, "outl 0x%x %" PRId64, PCIHP_SELECT,
                      json_node_get_int(bsel)));
     g_free(vht_qtest(p, "outl 0x%x 0x1", PCIHP_EJECT));     /* slot 0 */
-    return wait_gone(p, path);
+    return wait_gone(p, id);
 }
 
 uint64_t qedu_plug_dimm(VhtProc *p, const char *id, const char *path,
@@ -279,20 +313,15 @@ bool qedu_unplug_dimm(VhtProc *p, const char *id, int slot,
 {
     g_autofree char *err = NULL;
     g_autoptr(JsonNode) r = NULL;
-    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
 
-    r = hedu_qmp(p, &err, "{'execute': 'device_del', 'arguments': "
-                 "{'id': '%s'}}", id);
-    if (!r) {
-        tap_note("device_del %s: %s", id, err);
+    if (!device_del(p, id)) {
         return false;
     }
     g_free(vht_qtest(p, "outl 0x%x %d", MEMHP_SELECT, slot));
     g_free(vht_qtest(p, "outb 0x%x 0x%x", MEMHP_FLAGS, MEMHP_EJECT));
-    if (!wait_gone(p, path)) {
+    if (!wait_gone(p, id)) {
         return false;
     }
-    json_node_unref(g_steal_pointer(&r));
     r = hedu_qmp(p, &err, "{'execute': 'object-del', 'arguments': "
                  "{'id': '%s'}}", backend);
     if (!r) {
@@ -314,6 +343,31 @@ guint qedu_wait_vfio_fds(pid_t pid, guint want)
         }
         g_usleep(50000);
     }
+}
+
+int qedu_dimm_file(const char *path, unsigned mb)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+    if (fd >= 0 && ftruncate(fd, (off_t)mb << 20)) {
+        close(fd);
+        unlink(path);
+        return -1;
+    }
+    return fd;
+}
+
+void qedu_dimm_file_drop(int fd, const char *path)
+{
+    if (fd >= 0) {
+        close(fd);
+    }
+    unlink(path);
+}
+
+long qedu_vmpin(VhtProc *p)
+{
+    return qedu_status_kb(vht_pid(p), "VmPin");
 }
 
 long qedu_status_kb(pid_t pid, const char *name)

@@ -28,12 +28,27 @@
 #define QEDU_BAR_BASE 0xc0000000ULL
 #define QEDU_HOTPLUG_BAR 0xc1000000ULL
 
+/*
+ * What QEMU pins for DMA under qtest: guest RAM and the 256 KiB BIOS ROM
+ * (bios-256k.bin at 0xfffc0000, mapped read-only); nothing else is RAM.
+ */
+#define QEDU_PINNED_KB (QEDU_RAM_MB * 1024L + 256)
+
+/* BAR0 of the cold-plugged edu number @i */
+static inline uint64_t qedu_bar(int i)
+{
+    return QEDU_BAR_BASE + (uint64_t)i * 0x100000;
+}
+
 /**
  * qedu_binaries() - the QEMU binaries to test, from $VFIO_QEMU_BINARIES
  * ("label=path,label=path,...").  Return: NULL-terminated labels and
  * paths in @labels/@paths (static storage), the count.
  */
 int qedu_binaries(const char **labels, const char **paths, int max);
+
+/** qedu_binary() - Return: the path labelled @label, or NULL */
+const char *qedu_binary(const char *label);
 
 /**
  * qedu_start() - start @binary under qtest (-accel qtest: no vCPU runs,
@@ -89,6 +104,15 @@ uint64_t qedu_plug_dimm(VhtProc *p, const char *id, const char *path,
                         unsigned mb, int *slot);
 
 /**
+ * qedu_dimm_file() - create @path, @mb MiB long, as a DIMM's backing file
+ * Return: an fd open on it read-write, -1 on failure
+ */
+int qedu_dimm_file(const char *path, unsigned mb);
+
+/** qedu_dimm_file_drop() - close @fd (if >= 0) and remove @path */
+void qedu_dimm_file_drop(int fd, const char *path);
+
+/**
  * qedu_unplug_dimm() - device_del @id, eject DIMM @slot as ACPI firmware
  * would, wait until it is gone and object-del its backend @backend.
  * Return: success (TAP notes on failure).
@@ -104,6 +128,9 @@ bool qedu_unplug_dimm(VhtProc *p, const char *id, int slot,
  * be bound again.  Return: the number it holds at the end.
  */
 guint qedu_wait_vfio_fds(pid_t pid, guint want);
+
+/** qedu_vmpin() - Return: VmPin of QEMU @p in kB, or -1 */
+long qedu_vmpin(VhtProc *p);
 
 /** qedu_status_kb() - Return: /proc/@pid/status field @name in kB, or -1 */
 long qedu_status_kb(pid_t pid, const char *name);

@@ -33,11 +33,6 @@
 
 static char bdfs[HEDU_MAX][32];
 
-static uint64_t bar_of(int i)
-{
-    return QEDU_BAR_BASE + (uint64_t)i * 0x100000;
-}
-
 /* The command register the host (the rig's kernel) sees for @bdf */
 static void note_host_command(const char *bdf)
 {
@@ -55,31 +50,17 @@ static void note_host_command(const char *bdf)
     }
 }
 
-/*
- * What QEMU maps for DMA under qtest: guest RAM and the 256 KiB BIOS ROM
- * (bios-256k.bin at 0xfffc0000, mapped read-only); nothing else is RAM.
- */
-static long expected_pinned_kb(void)
-{
-    return QEDU_RAM_MB * 1024L + 256;
-}
-
-static long vmpin(VhtProc *p)
-{
-    return qedu_status_kb(vht_pid(p), "VmPin");
-}
-
 /* The DIMM part: plug, DMA from each device, unplug, DMA blocked. */
 static void dimm_checks(const char *tag, VhtProc *p, const uint64_t *bar0,
                         int n)
 {
     g_autofree char *path = g_strdup_printf("/tmp/qedu-dimm-%d", getpid());
-    long before = vmpin(p), plugged;
+    long before = qedu_vmpin(p), plugged;
     uint64_t addr;
     int slot, fd;
 
-    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    if (!CHECK(fd >= 0 && ftruncate(fd, (off_t)DIMM_MB << 20) == 0,
+    fd = qedu_dimm_file(path, DIMM_MB);
+    if (!CHECK(fd >= 0,
                "%s: DIMM backing file %s", tag, path)) {
         return;
     }
@@ -95,7 +76,7 @@ static void dimm_checks(const char *tag, VhtProc *p, const uint64_t *bar0,
             CHECK(r == HEDU_LANDED, "%s: edu%d DMA into the DIMM lands "
                   "byte-exact (%s)", tag, i, hedu_result_name(r));
         }
-        plugged = vmpin(p);
+        plugged = qedu_vmpin(p);
         CHECK_EQ(plugged - before, (long)DIMM_MB << 10,
                  "%s: VmPin grew by the DIMM's size (%ld -> %ld kB)", tag,
                  before, plugged);
@@ -107,12 +88,11 @@ static void dimm_checks(const char *tag, VhtProc *p, const uint64_t *bar0,
 
             CHECK(r == HEDU_BLOCKED, "%s: DMA to the unplugged DIMM's "
                   "address is blocked (%s)", tag, hedu_result_name(r));
-            CHECK_EQ(vmpin(p), before, "%s: VmPin back to %ld kB", tag,
+            CHECK_EQ(qedu_vmpin(p), before, "%s: VmPin back to %ld kB", tag,
                      before);
         }
     }
-    close(fd);
-    unlink(path);
+    qedu_dimm_file_drop(fd, path);
 }
 
 /* A device on the root port: hot-added, used, unplugged, added again. */
@@ -165,17 +145,17 @@ static void scenario_iommufd(const char *label, const char *bin)
     long pin;
 
     for (int i = 0; i < 2; i++) {
-        bar0[i] = qedu_enable(p, 0, QEDU_FIRST_SLOT + i, bar_of(i));
+        bar0[i] = qedu_enable(p, 0, QEDU_FIRST_SLOT + i, qedu_bar(i));
         if (!CHECK(bar0[i] && hedu_round_trip(p, bar0[i], QEDU_SRC_GPA,
                                               QEDU_DST_GPA, LEN, 10 + i),
                    "%s: edu%d DMA RAM -> edu -> RAM byte-exact", tag, i)) {
             note_host_command(bdfs[i]);
         }
     }
-    pin = vmpin(p);
+    pin = qedu_vmpin(p);
     tap_note("%s: VmPin %ld kB, VmLck %ld kB, guest RAM %d MiB", tag, pin,
              qedu_status_kb(vht_pid(p), "VmLck"), QEDU_RAM_MB);
-    CHECK_EQ(pin, expected_pinned_kb(), "%s: guest RAM + BIOS pinned once "
+    CHECK_EQ(pin, QEDU_PINNED_KB, "%s: guest RAM + BIOS pinned once "
              "for both devices (VmPin %ld kB)", tag, pin);
     if (bar0[0] && bar0[1]) {
         dimm_checks(tag, p, bar0, 2);
@@ -192,15 +172,15 @@ static void scenario_legacy(const char *label, const char *bin)
         "-device vfio-pci,host=%s,id=l0,addr=0x%x", bdfs[2],
         QEDU_FIRST_SLOT);
     VhtProc *p = qedu_start(bin, args, NULL, false);
-    uint64_t bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, bar_of(0));
+    uint64_t bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, qedu_bar(0));
     long lck;
 
     CHECK(bar && hedu_round_trip(p, bar, QEDU_SRC_GPA, QEDU_DST_GPA, LEN,
                                  20),
           "%s: edu DMA through the type1 container byte-exact", tag);
     lck = qedu_status_kb(vht_pid(p), "VmLck");
-    tap_note("%s: VmLck %ld kB, VmPin %ld kB", tag, lck, vmpin(p));
-    CHECK_EQ(lck, expected_pinned_kb(), "%s: guest RAM + BIOS locked once "
+    tap_note("%s: VmLck %ld kB, VmPin %ld kB", tag, lck, qedu_vmpin(p));
+    CHECK_EQ(lck, QEDU_PINNED_KB, "%s: guest RAM + BIOS locked once "
              "(VmLck %ld kB)", tag, lck);
     vht_end(p);
     tap_result(true, "%s: QEMU quit cleanly", tag);
@@ -244,7 +224,7 @@ static void scenario_fdpass_cmdline(const char *label, const char *bin)
                            "-device vfio-pci,id=e0,fd=%d,iommufd=if0,"
                            "addr=0x%x", iommu, dev, QEDU_FIRST_SLOT);
     p = qedu_start(bin, args, (const int[]){ iommu, dev, -1 }, true);
-    bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, bar_of(0));
+    bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, qedu_bar(0));
     CHECK(bar && hedu_round_trip(p, bar, QEDU_SRC_GPA, QEDU_DST_GPA, LEN, 30),
           "%s: edu DMA byte-exact with fds from the command line, device "
           "nodes hidden from QEMU", tag);

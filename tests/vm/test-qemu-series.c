@@ -37,26 +37,15 @@
 #define LEN 4000
 #define DIMM_MB 64
 /*
- * What QEMU maps under qtest: guest RAM and the 256 KiB BIOS ROM, as five
- * sections once the machine reset split RAM below 1 MiB (the ISA ROM
- * windows 0xc0000 and 0xe0000 are mapped read-only); before the reset RAM
- * was one section, mapped and unmapped once.
+ * What QEMU maps under qtest (QEDU_PINNED_KB) comes as five sections
+ * once the machine reset split RAM below 1 MiB (the ISA ROM windows
+ * 0xc0000 and 0xe0000 are mapped read-only); before the reset RAM was one
+ * section, mapped and unmapped once.
  */
 #define SECTIONS 5
-#define PINNED_KB (QEDU_RAM_MB * 1024L + 256)
 
 static char bdfs[HEDU_MAX][32];
 static const char *patched, *control;
-
-static uint64_t bar_of(int i)
-{
-    return QEDU_BAR_BASE + (uint64_t)i * 0x100000;
-}
-
-static long vmpin(VhtProc *p)
-{
-    return qedu_status_kb(vht_pid(p), "VmPin");
-}
 
 static bool dma_ok(VhtProc *p, uint64_t bar, unsigned seed)
 {
@@ -156,12 +145,12 @@ static void dimm_mapped_once(const char *tag, VhtProc *p,
 {
     g_autofree char *path = g_strdup_printf("/tmp/qseries-dimm-%d", getpid());
     Counts a0 = counts_for(p, "e0"), a2 = counts_for(p, "e2"), b0, b2;
-    long before = vmpin(p);
+    long before = qedu_vmpin(p);
     uint64_t addr;
     int slot, fd;
 
-    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0 || ftruncate(fd, (off_t)DIMM_MB << 20)) {
+    fd = qedu_dimm_file(path, DIMM_MB);
+    if (fd < 0) {
         tap_result(false, "%s: DIMM backing file %s", tag, path);
         return;
     }
@@ -175,9 +164,9 @@ static void dimm_mapped_once(const char *tag, VhtProc *p,
         CHECK(b2.copy - a2.copy == 1 && b2.map == a2.map,
               "%s: the other IOAS COPYs it (COPY %+" PRId64 ", MAP %+"
               PRId64 ")", tag, b2.copy - a2.copy, b2.map - a2.map);
-        CHECK_EQ(vmpin(p) - before, (long)DIMM_MB << 10,
+        CHECK_EQ(qedu_vmpin(p) - before, (long)DIMM_MB << 10,
                  "%s: VmPin grows by the DIMM once (%ld -> %ld kB)", tag,
-                 before, vmpin(p));
+                 before, qedu_vmpin(p));
         for (int i = 0; i < 3; i += 2) {
             off_t off = (off_t)(i + 1) << 20;
             HeduResult r = qedu_file_copy(p, bar[i], addr + off, fd, off, LEN,
@@ -188,10 +177,10 @@ static void dimm_mapped_once(const char *tag, VhtProc *p,
         }
         CHECK(qedu_unplug_dimm(p, "dimm0", slot, "mem-dimm0"),
               "%s: DIMM unplugged", tag);
-        CHECK_EQ(vmpin(p), before, "%s: VmPin back to %ld kB", tag, before);
+        CHECK_EQ(qedu_vmpin(p), before, "%s: VmPin back to %ld kB", tag,
+                 before);
     }
-    close(fd);
-    unlink(path);
+    qedu_dimm_file_drop(fd, path);
 }
 
 static void scenario_copy(void)
@@ -231,12 +220,13 @@ static void scenario_copy(void)
           "and no MAP (COPY %" PRId64 ", MAP %" PRId64 ")", tag,
           qedu_counter(c2, "copy"), qedu_counter(c2, "map"));
     for (int i = 0; i < 3; i++) {
-        bar[i] = qedu_enable(p, 0, QEDU_FIRST_SLOT + i, bar_of(i));
+        bar[i] = qedu_enable(p, 0, QEDU_FIRST_SLOT + i, qedu_bar(i));
         CHECK(dma_ok(p, bar[i], 10 + i), "%s: edu%d DMA byte-exact%s", tag,
               i, i == 2 ? " through the copied mappings" : "");
     }
-    CHECK_EQ(vmpin(p), PINNED_KB, "%s: VmPin %ld kB: the copy pinned "
-             "nothing more", tag, vmpin(p));
+    CHECK_EQ(qedu_vmpin(p), QEDU_PINNED_KB,
+             "%s: VmPin %ld kB: the copy pinned nothing more", tag,
+             qedu_vmpin(p));
     hotplug_quiet(tag, p, false);
     hotplug_quiet(tag, p, true);
     dimm_mapped_once(tag, p, bar);
@@ -259,10 +249,10 @@ static long pinned_two_devices(const char *bin, bool two_objects,
     long pin;
 
     for (int i = 0; i < 2; i++) {
-        CHECK(dma_ok(p, qedu_enable(p, 0, QEDU_FIRST_SLOT + i, bar_of(i)),
+        CHECK(dma_ok(p, qedu_enable(p, 0, QEDU_FIRST_SLOT + i, qedu_bar(i)),
                      20 + i), "%s: edu%d DMA byte-exact", tag, i);
     }
-    pin = vmpin(p);
+    pin = qedu_vmpin(p);
     vht_end(p);
     return pin;
 }
@@ -277,10 +267,12 @@ static void scenario_pinning(void)
     tap_note("VmPin with two IOASes: patched + COPY %ld kB, patched with two "
              "iommufd objects %ld kB, unpatched 10.0.2 with two iommufd "
              "objects %ld kB", copy, two, ctl);
-    CHECK_EQ(copy, PINNED_KB, "pin: one object + COPY pins guest memory once");
-    CHECK_EQ(two, 2 * PINNED_KB, "pin: two iommufd objects pin it twice");
+    CHECK_EQ(copy, QEDU_PINNED_KB,
+             "pin: one object + COPY pins guest memory once");
+    CHECK_EQ(two, 2 * QEDU_PINNED_KB,
+             "pin: two iommufd objects pin it twice");
     if (control) {
-        CHECK_EQ(ctl, 2 * PINNED_KB, "pin: the control with two iommufd "
+        CHECK_EQ(ctl, 2 * QEDU_PINNED_KB, "pin: the control with two iommufd "
                  "objects pins it twice");
     }
 }
@@ -321,8 +313,8 @@ static void scenario_reelect(void)
           "%s: d0's container keeps its %d mappings", tag, SECTIONS);
     CHECK(dma_ok(p, bar, 31), "%s: d0 DMA still byte-exact", tag);
     a = counts_for(p, "d0");
-    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0 && ftruncate(fd, (off_t)DIMM_MB << 20) == 0 &&
+    fd = qedu_dimm_file(path, DIMM_MB);
+    if (fd >= 0 &&
         CHECK((addr = qedu_plug_dimm(p, "dimm0", path, DIMM_MB, &slot)),
               "%s: DIMM hot-added after the source left", tag)) {
         HeduResult r = qedu_file_copy(p, bar, addr + 4096, fd, 4096, LEN, 32);
@@ -334,10 +326,7 @@ static void scenario_reelect(void)
         CHECK(r == HEDU_LANDED, "%s: d0 DMA into the new DIMM lands (%s)",
               tag, hedu_result_name(r));
     }
-    if (fd >= 0) {
-        close(fd);
-    }
-    unlink(path);
+    qedu_dimm_file_drop(fd, path);
     vht_end(p);
 }
 
@@ -358,7 +347,7 @@ static void scenario_mixed(void)
           qedu_container_of(q, "e0") != qedu_container_of(q, "l0"),
           "%s: an iommufd and a legacy container in one address space", tag);
     for (int i = 0; i < 2; i++) {
-        CHECK(dma_ok(p, qedu_enable(p, 0, QEDU_FIRST_SLOT + i, bar_of(i)),
+        CHECK(dma_ok(p, qedu_enable(p, 0, QEDU_FIRST_SLOT + i, qedu_bar(i)),
                      40 + i), "%s: %s DMA byte-exact", tag,
               i ? "legacy" : "iommufd");
     }
@@ -374,7 +363,7 @@ static void scenario_memlock(void)
         "-object iommufd,id=if0 "
         "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x4", bdfs[0]);
     g_autofree char *path = g_strdup_printf("/tmp/qseries-ml-%d", getpid());
-    g_autofree char *limit = g_strdup_printf("%ld", PINNED_KB + 8192);
+    g_autofree char *limit = g_strdup_printf("%ld", QEDU_PINNED_KB + 8192);
     g_autoptr(JsonNode) q = NULL;
     JsonObject *c;
     VhtProc *p;
@@ -385,10 +374,10 @@ static void scenario_memlock(void)
     p = qedu_start(patched, args, NULL, false);
     g_unsetenv("QEDU_MEMLOCK_KB");
     tap_note("%s: RLIMIT_MEMLOCK %s kB, no CAP_IPC_LOCK", tag, limit);
-    bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, bar_of(0));
+    bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, qedu_bar(0));
     CHECK(dma_ok(p, bar, 50), "%s: DMA byte-exact within the limit", tag);
-    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0 && ftruncate(fd, (off_t)DIMM_MB << 20) == 0 &&
+    fd = qedu_dimm_file(path, DIMM_MB);
+    if (fd >= 0 &&
         CHECK((addr = qedu_plug_dimm(p, "dimm0", path, DIMM_MB, &slot)),
               "%s: a %d MiB DIMM beyond the limit is hot-added", tag,
               DIMM_MB)) {
@@ -429,10 +418,7 @@ static void scenario_memlock(void)
         CHECK(qedu_unplug_dimm(p, "dimm0", slot, "mem-dimm0"),
               "%s: the DIMM is unplugged again", tag);
     }
-    if (fd >= 0) {
-        close(fd);
-    }
-    unlink(path);
+    qedu_dimm_file_drop(fd, path);
     vht_end(p);
     tap_result(true, "%s: QEMU quit cleanly", tag);
 }
@@ -479,7 +465,7 @@ static void scenario_eaddrinuse(void)
           "%s: which was filled by COPY (COPY %" PRId64 ", MAP %" PRId64 ")",
           tag, qedu_counter(c1, "copy"), qedu_counter(c1, "map"));
     for (int i = 0; i < 2; i++) {
-        CHECK(dma_ok(p, qedu_enable(p, 0, QEDU_FIRST_SLOT + i, bar_of(i)),
+        CHECK(dma_ok(p, qedu_enable(p, 0, QEDU_FIRST_SLOT + i, qedu_bar(i)),
                      60 + i), "%s: edu%d DMA byte-exact", tag, i);
     }
     vht_end(p);
@@ -487,17 +473,9 @@ static void scenario_eaddrinuse(void)
 
 int main(int argc, char **argv)
 {
-    const char *labels[4], *paths[4];
-    int nbin = qedu_binaries(labels, paths, 4);
-
     hedu_init();
-    for (int i = 0; i < nbin; i++) {
-        if (!strcmp(labels[i], "patched")) {
-            patched = paths[i];
-        } else if (!strcmp(labels[i], "control")) {
-            control = paths[i];
-        }
-    }
+    patched = qedu_binary("patched");
+    control = qedu_binary("control");
     if (!CHECK(patched, "the patched binary in $VFIO_QEMU_BINARIES") ||
         hedu_find(bdfs, 4) < 4) {
         return tap_done();
