@@ -15,6 +15,8 @@
 #                             commit per patch of patches/series
 #   build/qemu-build/         QEMU's build directory
 #   build/control/            the unpacked Debian qemu-system-x86 (control)
+#   build/libvirt/            the unpacked Debian libvirt (daemon, QEMU
+#                             driver, virsh) for the rig's libvirt test
 #
 # Usage: scripts/qemu.sh deps         install the Debian build dependencies
 #        scripts/qemu.sh fetch        download (if needed) + verify tarball
@@ -25,7 +27,9 @@
 #        scripts/qemu.sh configure    configure build/qemu-build (if needed)
 #        scripts/qemu.sh build [TGT]  ninja TGT (default qemu-system-x86_64)
 #        scripts/qemu.sh control      unpack the control binary
+#        scripts/qemu.sh libvirt      unpack libvirt (build/libvirt)
 #        scripts/qemu.sh all          tree + configure + build + control
+#                                     + libvirt
 #        scripts/qemu.sh export       work tree commits -> patches/
 #        scripts/qemu.sh check-series apply patches/ to a fresh pristine
 #                                     tree and check that exporting it
@@ -52,6 +56,7 @@ tools=$root/tools
 tree=$root/qemu-$QEMU_VERSION
 bdir=$root/qemu-build
 control=$root/control
+libvirt=$root/libvirt
 patches=$repo/patches
 
 # Fixed identity and dates make the pristine commit, and every patch
@@ -278,32 +283,51 @@ cmd_build() {
     link_firmware
 }
 
-cmd_control() {
-    [ -x "$control/usr/bin/qemu-system-x86_64" ] && [ -f "$control/.done" ] && return 0
-    download_debs "$dl" "${CONTROL_DEBS[@]}"
-    rm -rf "$control"
-    local p deb deps=()
-    for p in "${CONTROL_DEBS[@]}"; do
+# unpack_debs DIR KEEP DROP PKG...: dpkg-deb -x each downloaded PKG into
+# DIR (emptied first) and install the missing packages they depend on whose
+# names match the extended regexp KEEP and not DROP (DROP names the
+# unpacked packages themselves).
+unpack_debs() {
+    local dir=$1 keep=$2 drop=$3 p deb deps=() missing=()
+    shift 3
+    download_debs "$dl" "$@"
+    rm -rf "$dir"
+    for p in "$@"; do
         deb=$(ls "$dl/${p}"_*.deb | tail -n1)
-        dpkg-deb -x "$deb" "$control"
-        # its shared libraries, from bookworm (the backport is built there)
+        dpkg-deb -x "$deb" "$dir"
         mapfile -t -O "${#deps[@]}" deps < <(dpkg-deb -f "$deb" Depends |
-            tr ',' '\n' | sed 's/^ *//; s/ .*//; s/|.*//' | grep -v '^qemu-\|^\$' || true)
+            tr ',' '\n' | sed 's/^ *//; s/ .*//; s/|.*//' | grep -E "$keep" | grep -Ev "$drop" || true)
     done
-    local missing=()
     for p in "${deps[@]}"; do
         [ -n "$p" ] || continue
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
             missing+=("$p")
     done
     if [ ${#missing[@]} != 0 ]; then
-        note "installing the control binary's libraries: ${missing[*]}"
+        note "installing the libraries of $*: ${missing[*]}"
         DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q \
             --no-install-recommends "${missing[@]}" >&2
     fi
+}
+
+cmd_control() {
+    [ -x "$control/usr/bin/qemu-system-x86_64" ] && [ -f "$control/.done" ] && return 0
+    # its shared libraries come from bookworm (the backport is built there)
+    unpack_debs "$control" . '^qemu-' "${CONTROL_DEBS[@]}"
     "$control/usr/bin/qemu-system-x86_64" --version | head -n1 >&2 ||
         die "the control binary does not run"
     touch "$control/.done"
+}
+
+# libvirt runs only inside the rig's guest, laid over its root; on the host
+# it needs its shared libraries, nothing else: not the daemons' helpers
+# (adduser, logrotate, polkitd, systemd-container, ...), nor a QEMU.
+cmd_libvirt() {
+    [ -f "$libvirt/.done" ] && return 0
+    unpack_debs "$libvirt" '^lib' '^libvirt|^libxml2-utils$' "${LIBVIRT_DEBS[@]}"
+    LD_LIBRARY_PATH=$libvirt/usr/lib/x86_64-linux-gnu \
+        "$libvirt/usr/bin/virsh" --version >&2 || die "the unpacked virsh does not run"
+    touch "$libvirt/.done"
 }
 
 cmd_export() {
@@ -400,7 +424,8 @@ tree) cmd_tree ;;
 configure) cmd_configure ;;
 build) shift; cmd_build "$@" ;;
 control) cmd_control ;;
-all) cmd_build; cmd_control ;;
+libvirt) cmd_libvirt ;;
+all) cmd_build; cmd_control; cmd_libvirt ;;
 export) cmd_export ;;
 check-series) cmd_check_series ;;
 binary) echo "$bdir/qemu-system-x86_64" ;;
