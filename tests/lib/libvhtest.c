@@ -43,6 +43,7 @@ struct VhtProc {
     char *qtest_path;
     VhtQmp *qmp;
     VhtConn *qtest;
+    bool adopted;           /* vht_adopt(): not ours to wait for or clean */
     unsigned int irq_raises[VHT_MAX_IRQ];
     bool irq_level[VHT_MAX_IRQ];
 };
@@ -242,12 +243,14 @@ static void proc_free(VhtProc *p)
     if (p->qtest) {
         conn_free(p->qtest);
     }
-    while (dir && (name = g_dir_read_name(dir))) {
+    while (!p->adopted && dir && (name = g_dir_read_name(dir))) {
         g_autofree char *path = g_build_filename(p->dir, name, NULL);
 
         g_unlink(path);
     }
-    g_rmdir(p->dir);
+    if (!p->adopted) {
+        g_rmdir(p->dir);
+    }
     g_free(p->dir);
     g_free(p->qmp_path);
     g_free(p->qtest_path);
@@ -291,6 +294,29 @@ void vht_end(VhtProc *p)
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         g_error("QEMU %s after quit", how);
     }
+}
+
+VhtProc *vht_adopt(pid_t pid, const char *dir)
+{
+    VhtProc *p = g_new0(VhtProc, 1);
+
+    p->pid = pid;
+    p->adopted = true;
+    p->dir = g_strdup(dir);
+    p->qmp_path = g_build_filename(dir, "qmp.sock", NULL);
+    p->qtest_path = g_build_filename(dir, "qtest.sock", NULL);
+    /* not a child: conn_connect() cannot tell an exit from a slow start */
+    p->qmp = qmp_new_from_conn(conn_connect(NULL, p->qmp_path));
+    vht_qmp_negotiate(p->qmp);
+    p->qtest = conn_connect(NULL, p->qtest_path);
+    p->qtest->proc = p;
+    return p;
+}
+
+void vht_release(VhtProc *p)
+{
+    g_assert(p->adopted);
+    proc_free(p);
 }
 
 const char *vht_dir(VhtProc *p)

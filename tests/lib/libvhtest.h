@@ -84,6 +84,20 @@ int vht_kill(VhtProc *p, int sig);
  */
 int vht_wait_exit(VhtProc *p);
 
+/**
+ * vht_adopt() - drive a QEMU process that something else started (libvirt)
+ * through the QMP and qtest servers its command line opened in @dir
+ * (@dir/qmp.sock and @dir/qtest.sock, "server=on,wait=off"); QMP is
+ * negotiated.  The process is not this program's child: it cannot be
+ * waited for, and vht_release() leaves it running.
+ *
+ * Return: the process; drop it with vht_release().
+ */
+VhtProc *vht_adopt(pid_t pid, const char *dir);
+
+/** vht_release() - close the connections to an adopted @p; frees @p */
+void vht_release(VhtProc *p);
+
 /** vht_dir() - Return: the process's temporary directory */
 const char *vht_dir(VhtProc *p);
 
