@@ -1,35 +1,154 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fault-ioctl.so: an LD_PRELOAD shim that makes one chosen ioctl of a
- * process fail, to show on the real kernel what QEMU does with an errno
- * the rig cannot produce on demand (the first seed of the fault injector).
+ * fault-ioctl.so: an LD_PRELOAD fault injector for the VFIO and iommufd
+ * ioctls of a process (QEMU), for what the rig's kernel cannot be made to
+ * do on demand.  It counts the calls it watches and makes the Nth fail
+ * with a chosen errno, without calling the kernel:
  *
- *   FAULT_IOCTL_REQUEST=0x3b77   the request to fail (hex or decimal)
- *   FAULT_IOCTL_NTH=2            fail its Nth call (1-based), once
- *   FAULT_IOCTL_ERRNO=98         with this errno, without calling the kernel
+ *   FAULT_IOCTL_REQUEST=0x3b77   watch only this request (hex or decimal);
+ *                                unset: every request of type ';', i.e.
+ *                                every VFIO and iommufd ioctl
+ *   FAULT_IOCTL_NTH=2            fail the Nth watched call (1-based), once;
+ *                                unset or 0: fail none (a dry run)
+ *   FAULT_IOCTL_ERRNO=98         with this errno (default EIO)
+ *   FAULT_IOCTL_LOG=/path        append one line per watched call:
+ *                                "N REQUEST NAME rc=R [errno=E] [FAULT]"
  *
- * Every other call goes to the real ioctl().
+ * A dry run with a log lists every call site a scenario reaches, which is
+ * what a sweep over N walks.  Every call not failed goes to the real
+ * ioctl().
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
 
 typedef int (*ioctl_fn)(int, unsigned long, ...);
 
-static unsigned long env_ulong(const char *name)
+/*
+ * VFIO numbers its ioctls per kind of fd, so one request number can mean
+ * two things (VFIO_IOMMU_MAP_DMA on a container is
+ * VFIO_DEVICE_PCI_HOT_RESET on a device): the container's are looked up
+ * only for an fd open on /dev/vfio/vfio.  The device ones the project's
+ * trimmed <linux/vfio.h> lacks are spelt out.
+ */
+#define VFIO_DEVICE_GET_PCI_HOT_RESET_INFO _IO(VFIO_TYPE, VFIO_BASE + 12)
+#define VFIO_DEVICE_PCI_HOT_RESET _IO(VFIO_TYPE, VFIO_BASE + 13)
+#define VFIO_DEVICE_QUERY_GFX_PLANE _IO(VFIO_TYPE, VFIO_BASE + 14)
+#define VFIO_DEVICE_FEATURE _IO(VFIO_TYPE, VFIO_BASE + 17)
+
+typedef struct Name {
+    unsigned long request;
+    const char *name;
+} Name;
+
+#define N(x) { x, #x }
+static const Name container_names[] = {
+    N(VFIO_GET_API_VERSION), N(VFIO_CHECK_EXTENSION), N(VFIO_SET_IOMMU),
+    N(VFIO_IOMMU_GET_INFO), N(VFIO_IOMMU_MAP_DMA), N(VFIO_IOMMU_UNMAP_DMA),
+    N(VFIO_IOMMU_DIRTY_PAGES), { 0, NULL }
+};
+
+static const Name other_names[] = {
+    N(VFIO_GROUP_GET_STATUS), N(VFIO_GROUP_SET_CONTAINER),
+    N(VFIO_GROUP_UNSET_CONTAINER), N(VFIO_GROUP_GET_DEVICE_FD),
+    N(VFIO_DEVICE_GET_INFO), N(VFIO_DEVICE_GET_REGION_INFO),
+    N(VFIO_DEVICE_GET_IRQ_INFO), N(VFIO_DEVICE_SET_IRQS),
+    N(VFIO_DEVICE_RESET), N(VFIO_DEVICE_GET_PCI_HOT_RESET_INFO),
+    N(VFIO_DEVICE_PCI_HOT_RESET), N(VFIO_DEVICE_QUERY_GFX_PLANE),
+    N(VFIO_DEVICE_FEATURE), N(VFIO_DEVICE_BIND_IOMMUFD),
+    N(VFIO_DEVICE_ATTACH_IOMMUFD_PT), N(VFIO_DEVICE_DETACH_IOMMUFD_PT),
+    N(IOMMU_DESTROY), N(IOMMU_IOAS_ALLOC), N(IOMMU_IOAS_IOVA_RANGES),
+    N(IOMMU_IOAS_ALLOW_IOVAS), N(IOMMU_IOAS_MAP), N(IOMMU_IOAS_COPY),
+    N(IOMMU_IOAS_UNMAP), N(IOMMU_OPTION), N(IOMMU_VFIO_IOAS),
+    N(IOMMU_HWPT_ALLOC), N(IOMMU_GET_HW_INFO),
+    N(IOMMU_HWPT_SET_DIRTY_TRACKING), N(IOMMU_HWPT_GET_DIRTY_BITMAP),
+    { 0, NULL }
+};
+#undef N
+
+static const char *request_name(int fd, unsigned long request)
+{
+    char link[64], target[64];
+    const Name *t = other_names;
+    ssize_t len;
+
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    len = readlink(link, target, sizeof(target) - 1);
+    if (len > 0) {
+        target[len] = 0;
+        if (!strcmp(target, "/dev/vfio/vfio")) {
+            t = container_names;
+        }
+    }
+    for (; t->name; t++) {
+        if (t->request == request) {
+            return t->name;
+        }
+    }
+    return "?";
+}
+
+static unsigned long env_ulong(const char *name, unsigned long dflt)
 {
     const char *v = getenv(name);
 
-    return v ? strtoul(v, NULL, 0) : 0;
+    return v && *v ? strtoul(v, NULL, 0) : dflt;
+}
+
+static bool watched(unsigned long request)
+{
+    const char *only = getenv("FAULT_IOCTL_REQUEST");
+
+    if (only && *only) {
+        return request == strtoul(only, NULL, 0);
+    }
+    return _IOC_TYPE(request) == ';';
+}
+
+static void log_call(unsigned long n, int on, unsigned long request, int rc,
+                     int err, bool fault)
+{
+    const char *path = getenv("FAULT_IOCTL_LOG");
+    char line[160];
+    int fd, len;
+
+    if (!path || !*path) {
+        return;
+    }
+    len = snprintf(line, sizeof(line), "%lu 0x%lx %s rc=%d", n, request,
+                   request_name(on, request), rc);
+    if (rc < 0) {
+        len += snprintf(line + len, sizeof(line) - len, " errno=%d", err);
+    }
+    len += snprintf(line + len, sizeof(line) - len, "%s\n",
+                    fault ? " FAULT" : "");
+    /* one write per line, O_APPEND: whole lines whatever the thread */
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        if (write(fd, line, len) != len) {
+            /* nothing to do: the log is for the test to read */
+        }
+        close(fd);
+    }
 }
 
 int ioctl(int fd, unsigned long request, ...)
 {
     static atomic_ulong calls;
     static ioctl_fn real;
+    unsigned long n;
+    int rc, err;
     va_list ap;
     void *arg;
 
@@ -39,10 +158,19 @@ int ioctl(int fd, unsigned long request, ...)
     if (!real) {
         real = (ioctl_fn)dlsym(RTLD_NEXT, "ioctl");
     }
-    if (request == env_ulong("FAULT_IOCTL_REQUEST") &&
-        atomic_fetch_add(&calls, 1) + 1 == env_ulong("FAULT_IOCTL_NTH")) {
-        errno = (int)env_ulong("FAULT_IOCTL_ERRNO");
+    if (!watched(request)) {
+        return real(fd, request, arg);
+    }
+    n = atomic_fetch_add(&calls, 1) + 1;
+    if (n == env_ulong("FAULT_IOCTL_NTH", 0)) {
+        err = (int)env_ulong("FAULT_IOCTL_ERRNO", EIO);
+        log_call(n, fd, request, -1, err, true);
+        errno = err;
         return -1;
     }
-    return real(fd, request, arg);
+    rc = real(fd, request, arg);
+    err = errno;
+    log_call(n, fd, request, rc, err, false);
+    errno = err;
+    return rc;
 }
