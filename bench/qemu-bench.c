@@ -247,8 +247,14 @@ static int n_edus;
 
 /* [ram][k-1][layout][tool][repeat] */
 static Result res[MAX_RAMS][MAX_K][N_LAYOUTS][N_TOOLS][MAX_REPEATS];
-/* QEMU with no VFIO device: start-up only, [ram][tool][repeat] */
-static Result base[MAX_RAMS][2][MAX_REPEATS];
+/*
+ * QEMU with no VFIO device: start-up only, [ram][tool][sample]: one per
+ * repeat before each K, so that its samples spread over the run as the
+ * layouts' do
+ */
+#define MAX_BASE (MAX_K * MAX_REPEATS)
+static Result base[MAX_RAMS][2][MAX_BASE];
+static int n_base;
 
 /* Why QEMU cannot express a layout (NULL: it can). */
 static const char *no_layout(int tool, int layout)
@@ -765,19 +771,38 @@ static double f_map_ms(const Result *r)
 {
     return sum_ms(&r->start, is_map_slot);
 }
-
-/* Stats of @f over the successful repeats of @rs; n = 0 if none. */
-static BenchStats stats_of(const Result *rs, Field f)
+/* start-up time outside VFIO/iommufd ioctls */
+static double f_outside(const Result *r)
 {
-    double v[MAX_REPEATS];
+    return r->start_ms - sum_ms(&r->start, NULL);
+}
+
+/* Stats of @f over the successful ones of @count results; n = 0: none */
+static BenchStats stats_n(const Result *rs, int count, Field f)
+{
+    double v[MAX_BASE];
     int n = 0;
 
-    for (int i = 0; i < repeats; i++) {
+    for (int i = 0; i < count; i++) {
         if (rs[i].ok) {
             v[n++] = f(&rs[i]);
         }
     }
     return bench_stats(v, n);
+}
+
+/* Stats of @f over the successful repeats of @rs */
+static BenchStats stats_of(const Result *rs, Field f)
+{
+    return stats_n(rs, repeats, f);
+}
+
+/* Median start-up of QEMU @tool without VFIO devices at RAM @ri */
+static double base_med(int ri, int tool)
+{
+    BenchStats s = stats_n(base[ri][tool], n_base, f_start);
+
+    return s.n ? s.med : -1;
 }
 
 /* "min / med / max", or one value when they agree (@exact) */
@@ -973,18 +998,19 @@ static void ratio(GString *s, double a, double b)
 
 static void table_time(int ri)
 {
-    g_autofree char *bp = cell(stats_of(base[ri][T_PATCHED], f_start),
-                               1, false);
-    g_autofree char *bu = cell(stats_of(base[ri][T_UPSTREAM], f_start),
-                               1, false);
+    g_autofree char *bp = cell(stats_n(base[ri][T_PATCHED], n_base,
+                                       f_start), 1, false);
+    g_autofree char *bu = cell(stats_n(base[ri][T_UPSTREAM], n_base,
+                                       f_start), 1, false);
 
     fprintf(md, "\n### Start-up time, guest RAM %d MiB (ms, process start "
             "to every device realized and RAM mapped)\n\n"
-            "QEMU with no VFIO device, same command line otherwise: "
-            "patched %s, upstream %s.\n\n"
+            "QEMU with no VFIO device, same command line otherwise (%d "
+            "samples spread over the run): patched %s, upstream %s.\n\n"
             "| layout | K | patched | upstream | raw | patched / raw | "
             "patched / upstream | upstream / raw |\n"
-            "|---|---|---|---|---|---|---|---|\n", rams[ri], bp, bu);
+            "|---|---|---|---|---|---|---|---|\n", rams[ri], n_base, bp,
+            bu);
     for (int l = 0; l < N_LAYOUTS; l++) {
         for (int k = 1; k <= kmax; k++) {
             g_autoptr(GString) s = g_string_new(NULL);
@@ -1014,14 +1040,16 @@ static void table_breakdown(int ri)
 
     fprintf(md, "\n### Where the start-up time goes, guest RAM %d MiB, "
             "K = %d (medians, ms)\n\n"
-            "start: the row above; − no device: minus QEMU's start-up "
-            "without VFIO devices (the same for every layout); in ioctls: "
-            "time inside VFIO/iommufd ioctls (ioctl-count.so); map path: "
-            "the part in MAP/COPY/UNMAP; by kind: the first repeat's "
-            "ioctls with their time.\n\n"
-            "| layout | tool | start | − no device | in ioctls | map path "
-            "| ioctls / raw's | in ioctls / raw's | by kind |\n"
-            "|---|---|---|---|---|---|---|---|---|\n", rams[ri], k);
+            "start: the row above; in ioctls: time inside VFIO/iommufd "
+            "ioctls (ioctl-count.so); map path: the part in "
+            "MAP/COPY/UNMAP; outside ioctls: start minus in ioctls (median "
+            "of the repeats), to compare with QEMU's start-up without any "
+            "VFIO device (patched %.1f, upstream %.1f ms); by kind: the "
+            "first repeat's ioctls with their time.\n\n"
+            "| layout | tool | start | in ioctls | map path | outside "
+            "ioctls | ioctls / raw's | in ioctls / raw's | by kind |\n"
+            "|---|---|---|---|---|---|---|---|---|\n", rams[ri], k,
+            base_med(ri, T_PATCHED), base_med(ri, T_UPSTREAM));
     for (int l = 0; l < N_LAYOUTS; l++) {
         const Result *raw = res[ri][k - 1][l][T_RAW];
 
@@ -1029,21 +1057,15 @@ static void table_breakdown(int ri)
             const Result *rs = res[ri][k - 1][l][t];
             const Result *a = first_ok(rs);
             g_autoptr(GString) kinds = g_string_new(NULL);
-            g_autofree char *less = NULL;
-            double st = med(rs, f_start), b = -1;
 
             if (no_layout(t, l) || !a || !first_ok(raw)) {
                 continue;
             }
-            if (t != T_RAW) {
-                b = med(base[ri][t], f_start);
-            }
             kinds_text(kinds, &a->start, NULL, true);
-            less = b > 0 ? g_strdup_printf("%.1f", st - b) : g_strdup("-");
-            fprintf(md, "| %s | %s | %.1f | %s | %.1f | %.1f | %.2f× | "
-                    "%.2f× | %s |\n", layout_name[l], tool_name[t], st,
-                    less,
-                    med(rs, f_ioctl_ms), med(rs, f_map_ms),
+            fprintf(md, "| %s | %s | %.1f | %.1f | %.1f | %.1f | %.2f× | "
+                    "%.2f× | %s |\n", layout_name[l], tool_name[t],
+                    med(rs, f_start), med(rs, f_ioctl_ms), med(rs, f_map_ms),
+                    med(rs, f_outside),
                     (double)sum_calls(&a->start, NULL) /
                     sum_calls(&first_ok(raw)->start, NULL),
                     med(rs, f_ioctl_ms) / med(raw, f_ioctl_ms), kinds->str);
@@ -1196,12 +1218,12 @@ static void claims(void)
                                    med(rs, f_start) / med(up, f_start))
                  : g_strdup("breakdown: \"Where the start-up time goes\"");
             fprintf(md, "- Start-up, %s, %s: %.2f× raw in wall time "
-                    "(%.2f× without QEMU's no-device start-up), %.2f× raw "
+                    "(%.0f vs %.0f ms), of which %.0f ms outside VFIO "
+                    "ioctls (QEMU alone, no device: %.0f ms); %.2f× raw "
                     "in time inside ioctls, %.2f× raw in ioctl count; "
                     "%s.\n", tool_name[t], layout_name[l],
-                    med(rs, f_start) / med(raw, f_start),
-                    (med(rs, f_start) - med(base[ri][t], f_start)) /
-                    med(raw, f_start),
+                    med(rs, f_start) / med(raw, f_start), med(rs, f_start),
+                    med(raw, f_start), med(rs, f_outside), base_med(ri, t),
                     med(rs, f_ioctl_ms) / med(raw, f_ioctl_ms),
                     (double)sum_calls(&first_ok(rs)->start, NULL) /
                     sum_calls(&first_ok(raw)->start, NULL), vs);
@@ -1291,16 +1313,19 @@ int main(int argc, char **argv)
         vht_end(qedu_start_sized(bin[t], rams[0], 2, rams[0] + 1024, NULL,
                                  NULL, false));
     }
+    n_base = kmax * repeats;
     for (int ri = 0; ri < n_rams; ri++) {
-        for (int rep = 0; rep < repeats; rep++) {
-            for (int t = 0; t < T_RAW; t++) {
-                run_base(t, rams[ri], &base[ri][t][rep]);
-                printf("base tool=%s ram_mib=%d repeat=%d start_ms=%.1f\n",
-                       tool_name[t], rams[ri], rep + 1,
-                       base[ri][t][rep].start_ms);
-            }
-        }
         for (int k = 1; k <= kmax; k++) {
+            for (int rep = 0; rep < repeats; rep++) {
+                for (int t = 0; t < T_RAW; t++) {
+                    Result *b = &base[ri][t][(k - 1) * repeats + rep];
+
+                    run_base(t, rams[ri], b);
+                    printf("base tool=%s ram_mib=%d sample=%d "
+                           "start_ms=%.1f\n", tool_name[t], rams[ri],
+                           (k - 1) * repeats + rep + 1, b->start_ms);
+                }
+            }
             for (int l = 0; l < N_LAYOUTS; l++) {
                 /* repeats outermost: noise spreads over the tools */
                 for (int rep = 0; rep < repeats; rep++) {

@@ -28,6 +28,7 @@ ninja -C "$build" bench/qemu-bench bench/vfio-raw bench/ioctl-count.so >&2 ||
 
 day=$(date -u +%F)
 out=${BENCH_OUT:-$root/bench/results/$day.md}
+mkdir -p "$(dirname "$out")"
 logs=$root/build/bench-logs
 mkdir -p "$logs"
 run_log=$(mktemp -d "$logs/run.XXXXXX")
