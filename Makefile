@@ -7,12 +7,15 @@
 #
 # The rig's test programs and the benchmarks are a meson build of their own
 # (./configure, default build/tests): `make check` runs every suite.
+# `make bench` boots the rig once and measures the patched QEMU against the
+# unpatched one and the raw ioctl limit (scripts/bench.sh): the tables are
+# printed and saved as bench/results/DATE.md (docs/benchmarks.md).
 
 BUILD := $(shell cat .builddir 2>/dev/null || echo build/tests)
 SUITE ?=
 
 .PHONY: all qemu export-series check-series tests need-build check \
-	check-unit check-vm check-qemu install clean distclean
+	check-unit check-vm check-qemu bench install clean distclean
 
 all: qemu
 
@@ -46,6 +49,10 @@ check-vm: qemu tests
 
 check-qemu: qemu tests
 	scripts/run-meson-tests.sh $(BUILD) qemu
+
+# QEMU must be built (`make`); this target does not rebuild it.
+bench: tests
+	scripts/bench.sh $(BENCH_ARGS)
 
 install: tests
 	meson install -C $(BUILD)

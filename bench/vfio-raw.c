@@ -19,8 +19,17 @@
  * VmPin/VmLck in kB from /proc/self/status after setup and after the
  * hot-add.  Runs in the rig's guest as root, devices bound to vfio-pci.
  *
- * Usage: vfio-raw STRATEGY K RAM_MIB [REPEATS [anon]]
- * ("anon": private anonymous RAM, as QEMU's default, instead of a memfd)
+ * Usage: vfio-raw STRATEGY K RAM_MIB [REPEATS [WORD...]]
+ *        vfio-raw scale N CHUNK_KIB RAM_MIB [WORD...]
+ * WORD "anon": private anonymous RAM, as QEMU's default, instead of a
+ * memfd; "step": after each step (set-up, hot-add; for scale: set-up,
+ * adds, removes) print "step NAME" and wait for a line on stdin, so that
+ * bench/qemu-bench can read the process's counters and VmPin there.
+ *
+ * The scale mode is the raw limit of many small mappings: strategy c with
+ * one device and RAM_MIB of RAM, then N more IOMMU_IOAS_MAPs of CHUNK_KIB
+ * each at IOVA 4 GiB upwards (as N hot-added DIMMs would be), then their N
+ * IOMMU_IOAS_UNMAPs, each phase timed.
  */
 #include "bench-util.h"
 
@@ -42,10 +51,11 @@
 #include <linux/vfio.h>
 
 #define MAX_DEVS BENCH_MAX_EDUS
+#define SCALE_IOVA (4ULL << 30)
 
 enum { K_OPEN, K_GROUP_SET_CONTAINER, K_SET_IOMMU, K_GET_DEVICE_FD,
        K_MAP_DMA, K_IOAS_ALLOC, K_BIND, K_ATTACH, K_IOAS_MAP, K_IOAS_COPY,
-       K__COUNT };
+       K_IOAS_UNMAP, K__COUNT };
 
 static const char *const kind_names[K__COUNT] = {
     [K_OPEN] = "open",
@@ -58,6 +68,7 @@ static const char *const kind_names[K__COUNT] = {
     [K_ATTACH] = "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
     [K_IOAS_MAP] = "IOMMU_IOAS_MAP",
     [K_IOAS_COPY] = "IOMMU_IOAS_COPY",
+    [K_IOAS_UNMAP] = "IOMMU_IOAS_UNMAP",
 };
 
 typedef struct RawDev {
@@ -72,6 +83,7 @@ typedef struct RawDev {
 typedef struct Raw {
     char strategy;
     bool anon;          /* anonymous RAM instead of a memfd */
+    bool step;          /* stop after each step until stdin says go */
     uint64_t ram_size;
     int memfd;
     void *ram;
@@ -84,6 +96,21 @@ static void die(const char *what)
 {
     perror(what);
     exit(1);
+}
+
+/* With "step": say where we are and wait for the driver's go-ahead. */
+static void step(Raw *r, const char *name)
+{
+    char line[16];
+
+    if (!r->step) {
+        return;
+    }
+    printf("step %s\n", name);
+    fflush(stdout);
+    if (!fgets(line, sizeof(line), stdin)) {
+        exit(1);        /* the driver went away */
+    }
 }
 
 static int xopen(Raw *r, const char *path)
@@ -375,6 +402,7 @@ static void run_once(Raw *r, char bdfs[][32], int k, int avail, int rep)
         add_device(r, bdfs[i]);
     }
     t1 = bench_now_us();
+    step(r, "setup");
     pin = bench_status_kb(0, "VmPin:");
     lck = bench_status_kb(0, "VmLck:");
     memcpy(before, r->counts, sizeof(before));
@@ -382,6 +410,7 @@ static void run_once(Raw *r, char bdfs[][32], int k, int avail, int rep)
         t2 = bench_now_us();
         add_device(r, bdfs[k]);
         t3 = bench_now_us();
+        step(r, "hot");
     }
     for (int i = 0; i < K__COUNT; i++) {
         hot[i] = r->counts[i] - before[i];
@@ -402,22 +431,130 @@ static void run_once(Raw *r, char bdfs[][32], int k, int avail, int rep)
     teardown(r);
 }
 
+/* ---- many small mappings ---- */
+
+static void run_scale(Raw *r, const char *bdf, int n, uint64_t chunk)
+{
+    uint64_t t0, t1, t2, t3;
+    unsigned before[K__COUNT], added[K__COUNT], removed[K__COUNT];
+    uint8_t *chunks;
+
+    r->strategy = 'c';
+    ram_new(r);
+    add_device(r, bdf);
+    chunks = mmap(NULL, n * chunk, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (chunks == MAP_FAILED) {
+        die("mmap");
+    }
+    step(r, "setup");
+    memcpy(before, r->counts, sizeof(before));
+    t0 = bench_now_us();
+    for (int i = 0; i < n; i++) {
+        struct iommu_ioas_map map = {
+            .size = sizeof(map),
+            .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+                     IOMMU_IOAS_MAP_WRITEABLE,
+            .ioas_id = r->devs[0].ioas,
+            .user_va = (uintptr_t)(chunks + i * chunk),
+            .length = chunk,
+            .iova = SCALE_IOVA + i * chunk,
+        };
+
+        xioctl(r, K_IOAS_MAP, r->devs[0].iommufd, IOMMU_IOAS_MAP, &map);
+    }
+    t1 = bench_now_us();
+    for (int i = 0; i < K__COUNT; i++) {
+        added[i] = r->counts[i] - before[i];
+    }
+    step(r, "added");
+    memcpy(before, r->counts, sizeof(before));
+    t2 = bench_now_us();
+    for (int i = 0; i < n; i++) {
+        struct iommu_ioas_unmap unmap = {
+            .size = sizeof(unmap),
+            .ioas_id = r->devs[0].ioas,
+            .iova = SCALE_IOVA + i * chunk,
+            .length = chunk,
+        };
+
+        xioctl(r, K_IOAS_UNMAP, r->devs[0].iommufd, IOMMU_IOAS_UNMAP,
+               &unmap);
+    }
+    t3 = bench_now_us();
+    for (int i = 0; i < K__COUNT; i++) {
+        removed[i] = r->counts[i] - before[i];
+    }
+    step(r, "removed");
+    printf("raw scale n=%d chunk_kib=%llu add_us=%llu remove_us=%llu", n,
+           (unsigned long long)(chunk >> 10), (unsigned long long)(t1 - t0),
+           (unsigned long long)(t3 - t2));
+    print_kinds("add_kinds", added);
+    print_kinds("remove_kinds", removed);
+    printf("\n");
+    fflush(stdout);
+    munmap(chunks, n * chunk);
+    teardown(r);
+}
+
+/* The trailing words: "anon", "step". */
+static bool parse_words(Raw *r, int argc, char **argv, int first)
+{
+    for (int i = first; i < argc; i++) {
+        if (!strcmp(argv[i], "anon")) {
+            r->anon = true;
+        } else if (!strcmp(argv[i], "step")) {
+            r->step = true;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int main_scale(Raw *r, int argc, char **argv)
+{
+    char bdfs[MAX_DEVS][32];
+    int n;
+    uint64_t chunk;
+
+    if (argc < 5 || !parse_words(r, argc, argv, 5)) {
+        fprintf(stderr, "usage: %s scale N CHUNK_KIB RAM_MIB [anon] [step]\n",
+                argv[0]);
+        return 2;
+    }
+    n = atoi(argv[2]);
+    chunk = strtoull(argv[3], NULL, 0) << 10;
+    r->ram_size = strtoull(argv[4], NULL, 0) << 20;
+    if (n < 1 || chunk == 0 || chunk % 4096 || r->ram_size == 0 ||
+        bench_find_edus(bdfs) < 1) {
+        fprintf(stderr, "need N >= 1, CHUNK_KIB a multiple of 4, RAM > 0 "
+                "and one edu device\n");
+        return 2;
+    }
+    run_scale(r, bdfs[0], n, chunk);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     char bdfs[MAX_DEVS][32];
     Raw r = { .memfd = -1 };
     int k, avail, repeats;
 
-    if (argc < 4 || !strchr("abcde", argv[1][0]) || argv[1][1]) {
-        fprintf(stderr, "usage: %s a|b|c|d|e K RAM_MIB [REPEATS [anon]]\n",
-                argv[0]);
+    if (argc > 1 && !strcmp(argv[1], "scale")) {
+        return main_scale(&r, argc, argv);
+    }
+    if (argc < 4 || !strchr("abcde", argv[1][0]) || argv[1][1] ||
+        !parse_words(&r, argc, argv, 5)) {
+        fprintf(stderr, "usage: %s a|b|c|d|e K RAM_MIB [REPEATS [anon] "
+                "[step]]\n", argv[0]);
         return 2;
     }
     r.strategy = argv[1][0];
     k = atoi(argv[2]);
     r.ram_size = strtoull(argv[3], NULL, 0) << 20;
     repeats = argc > 4 ? atoi(argv[4]) : 1;
-    r.anon = argc > 5 && !strcmp(argv[5], "anon");
     avail = bench_find_edus(bdfs);
     if (k < 1 || k > avail || r.ram_size == 0 || repeats < 1) {
         fprintf(stderr, "need 1 <= K <= %d edu devices, RAM > 0, "

@@ -114,11 +114,20 @@ static const char *accel_for(const char *binary)
 VhtProc *qedu_start(const char *binary, const char *extra,
                     const int *pass_fds, bool hide_dev_nodes)
 {
+    return qedu_start_sized(binary, QEDU_RAM_MB, 2, 1024, extra, pass_fds,
+                            hide_dev_nodes);
+}
+
+VhtProc *qedu_start_sized(const char *binary, unsigned ram_mb,
+                          unsigned slots, unsigned maxmem_mb,
+                          const char *extra, const int *pass_fds,
+                          bool hide_dev_nodes)
+{
     g_autofree char *line = g_strdup_printf(
         "-machine q35 %s -nodefaults -display none "
-        "-m %dM,slots=2,maxmem=1G "
+        "-m %uM,slots=%u,maxmem=%uM "
         "-L /usr/share/seabios -L /usr/share/qemu -qtest-log none %s",
-        accel_for(binary), QEDU_RAM_MB, extra ? extra : "");
+        accel_for(binary), ram_mb, slots, maxmem_mb, extra ? extra : "");
     g_auto(GStrv) args = NULL;
     g_autoptr(GError) err = NULL;
     VhtOptions opts = { .qtest = true, .pass_fds = pass_fds };

@@ -67,6 +67,17 @@ const char *qedu_binary(const char *label);
 VhtProc *qedu_start(const char *binary, const char *extra,
                     const int *pass_fds, bool hide_dev_nodes);
 
+/**
+ * qedu_start_sized() - qedu_start() with @ram_mb MiB of guest RAM and
+ * @slots DIMM slots up to @maxmem_mb MiB (qedu_start() is QEDU_RAM_MB,
+ * 2 slots, 1 GiB): the benchmarks' sizes.  Pinned memory under qtest is
+ * then @ram_mb MiB + 256 KiB (the BIOS ROM).
+ */
+VhtProc *qedu_start_sized(const char *binary, unsigned ram_mb,
+                          unsigned slots, unsigned maxmem_mb,
+                          const char *extra, const int *pass_fds,
+                          bool hide_dev_nodes);
+
 /** qedu_cfg_read() - PCI config read of @size bytes (1, 2, 4) */
 uint32_t qedu_cfg_read(VhtProc *p, int bus, int slot, int off, int size);
 
