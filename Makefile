@@ -15,7 +15,7 @@ BUILD := $(shell cat .builddir 2>/dev/null || echo build/tests)
 SUITE ?=
 
 .PHONY: all qemu export-series check-series tests need-build check \
-	check-unit check-vm check-qemu bench install clean distclean
+	check-unit check-vm check-qemu bench sweep soak install clean distclean
 
 all: qemu
 
@@ -53,6 +53,15 @@ check-qemu: qemu tests
 # QEMU must be built (`make`); this target does not rebuild it.
 bench: tests
 	scripts/bench.sh $(BENCH_ARGS)
+
+# Every call of the fault scenario failed in turn, every errno and the
+# kernel mode (about 50 minutes); and 1000 hot-plug cycles on QEMU built
+# with AddressSanitizer (builds build/qemu-asan first).
+sweep: tests
+	scripts/fault.sh sweep $(SWEEP_ARGS)
+
+soak: tests
+	scripts/fault.sh soak $(SOAK_CYCLES)
 
 install: tests
 	meson install -C $(BUILD)

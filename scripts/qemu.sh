@@ -14,6 +14,8 @@
 #                             pristine commit (tag "pristine") and one
 #                             commit per patch of patches/series
 #   build/qemu-build/         QEMU's build directory
+#   build/qemu-asan/          the same tree built with AddressSanitizer
+#                             (scripts/qemu.sh asan; the soak uses it)
 #   build/control/            the unpacked Debian qemu-system-x86 (control)
 #   build/libvirt/            the unpacked Debian libvirt (daemon, QEMU
 #                             driver, virsh) for the rig's libvirt test
@@ -26,6 +28,8 @@
 #                                     and the tree has no commits of its own
 #        scripts/qemu.sh configure    configure build/qemu-build (if needed)
 #        scripts/qemu.sh build [TGT]  ninja TGT (default qemu-system-x86_64)
+#        scripts/qemu.sh asan         configure + build build/qemu-asan
+#                                     (--enable-asan) and print its binary
 #        scripts/qemu.sh control      unpack the control binary
 #        scripts/qemu.sh libvirt      unpack libvirt (build/libvirt)
 #        scripts/qemu.sh all          tree + configure + build + control
@@ -423,6 +427,12 @@ tools) cmd_tools ;;
 tree) cmd_tree ;;
 configure) cmd_configure ;;
 build) shift; cmd_build "$@" ;;
+asan)
+    # same tree, same arguments, plus AddressSanitizer; its own build dir
+    bdir=$root/qemu-asan
+    QEMU_CONFIGURE_ARGS+=(--enable-asan)
+    cmd_build >&2
+    echo "$bdir/qemu-system-x86_64" ;;
 control) cmd_control ;;
 libvirt) cmd_libvirt ;;
 all) cmd_build; cmd_control; cmd_libvirt ;;

@@ -5,14 +5,27 @@
  * do on demand.  It counts the calls it watches and makes the Nth fail
  * with a chosen errno, without calling the kernel:
  *
- *   FAULT_IOCTL_REQUEST=0x3b77   watch only this request (hex or decimal);
+ *   FAULT_IOCTL_REQUEST=0x3b77   watch only these requests: numbers (hex or
+ *                                decimal) or names as logged
+ *                                ("VFIO_IOMMU_DIRTY_PAGES"), comma-separated;
  *                                unset: every request of type ';', i.e.
  *                                every VFIO and iommufd ioctl
  *   FAULT_IOCTL_NTH=2            fail the Nth watched call (1-based), once;
+ *                                a comma-separated list fails each of them;
  *                                unset or 0: fail none (a dry run)
  *   FAULT_IOCTL_ERRNO=98         with this errno (default EIO)
+ *   FAULT_IOCTL_KERNEL=K         instead of failing the call here, make the
+ *                                kernel fail inside it: write K to
+ *                                /proc/thread-self/fail-nth before the real
+ *                                ioctl, so that the Kth fault-injection
+ *                                point it reaches (failslab,
+ *                                fail_page_alloc, as debugfs configures
+ *                                them) fails; the errno is the kernel's
  *   FAULT_IOCTL_LOG=/path        append one line per watched call:
- *                                "N REQUEST NAME rc=R [errno=E] [FAULT]"
+ *                                "N REQUEST NAME rc=R [errno=E] fd=F
+ *                                [flags=X] [FAULT]"; FAULT marks a call
+ *                                failed here, or one inside which the
+ *                                kernel consumed the injected fault
  *
  * A dry run with a log lists every call site a scenario reaches, which is
  * what a sweep over N walks.  Every call not failed goes to the real
@@ -106,18 +119,72 @@ static unsigned long env_ulong(const char *name, unsigned long dflt)
     return v && *v ? strtoul(v, NULL, 0) : dflt;
 }
 
-static bool watched(unsigned long request)
+/* Whether the comma-separated @list holds @n (numbers) or @name */
+static bool in_list(const char *list, unsigned long n, const char *name)
+{
+    const char *p = list;
+
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        char *end;
+
+        if (*p >= '0' && *p <= '9') {
+            if (strtoul(p, &end, 0) == n && end == p + len) {
+                return true;
+            }
+        } else if (name && strlen(name) == len && !strncmp(p, name, len)) {
+            return true;
+        }
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
+static bool watched(int fd, unsigned long request)
 {
     const char *only = getenv("FAULT_IOCTL_REQUEST");
 
-    if (only && *only) {
-        return request == strtoul(only, NULL, 0);
+    if (_IOC_TYPE(request) != ';') {
+        return false;
     }
-    return _IOC_TYPE(request) == ';';
+    return !only || !*only || in_list(only, request, request_name(fd, request));
 }
 
-static void log_call(unsigned long n, int on, unsigned long request, int rc,
-                     int err, bool fault)
+/*
+ * The kernel mode: arm /proc/thread-self/fail-nth with @k, on an fd
+ * opened first (opening it once armed could consume the fault), and
+ * return that fd; disarm_fail_nth() closes it, so that the process under
+ * test ends up with no fd of ours.
+ */
+static int arm_fail_nth(unsigned long k)
+{
+    int fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+    char buf[24];
+    int len = snprintf(buf, sizeof(buf), "%lu", k);
+
+    if (fd >= 0 && pwrite(fd, buf, len, 0) != len) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Whether the armed fault was consumed; disarm it in any case */
+static bool disarm_fail_nth(int fd)
+{
+    char buf[24] = "";
+    ssize_t len = pread(fd, buf, sizeof(buf) - 1, 0);
+    bool consumed = len > 0 && strtoul(buf, NULL, 10) == 0;
+
+    if (!consumed && pwrite(fd, "0", 1, 0) != 1) {
+        /* the next call may fail instead: the log shows it */
+    }
+    close(fd);
+    return consumed;
+}
+
+static void log_call(unsigned long n, int on, unsigned long request,
+                     void *arg, int rc, int err, bool fault)
 {
     const char *path = getenv("FAULT_IOCTL_LOG");
     char line[160];
@@ -130,6 +197,12 @@ static void log_call(unsigned long n, int on, unsigned long request, int rc,
                    request_name(on, request), rc);
     if (rc < 0) {
         len += snprintf(line + len, sizeof(line) - len, " errno=%d", err);
+    }
+    len += snprintf(line + len, sizeof(line) - len, " fd=%d", on);
+    if (!strcmp(request_name(on, request), "VFIO_IOMMU_DIRTY_PAGES") && arg) {
+        /* struct vfio_iommu_type1_dirty_bitmap: start, stop or get */
+        len += snprintf(line + len, sizeof(line) - len, " flags=0x%x",
+                        ((struct vfio_iommu_type1_dirty_bitmap *)arg)->flags);
     }
     len += snprintf(line + len, sizeof(line) - len, "%s\n",
                     fault ? " FAULT" : "");
@@ -147,8 +220,10 @@ int ioctl(int fd, unsigned long request, ...)
 {
     static atomic_ulong calls;
     static ioctl_fn real;
-    unsigned long n;
-    int rc, err;
+    unsigned long n, kernel;
+    const char *nth;
+    int rc, err, armed;
+    bool fault, consumed;
     va_list ap;
     void *arg;
 
@@ -158,19 +233,24 @@ int ioctl(int fd, unsigned long request, ...)
     if (!real) {
         real = (ioctl_fn)dlsym(RTLD_NEXT, "ioctl");
     }
-    if (!watched(request)) {
+    if (!watched(fd, request)) {
         return real(fd, request, arg);
     }
     n = atomic_fetch_add(&calls, 1) + 1;
-    if (n == env_ulong("FAULT_IOCTL_NTH", 0)) {
+    nth = getenv("FAULT_IOCTL_NTH");
+    fault = nth && in_list(nth, n, NULL);
+    kernel = env_ulong("FAULT_IOCTL_KERNEL", 0);
+    if (fault && !kernel) {
         err = (int)env_ulong("FAULT_IOCTL_ERRNO", EIO);
-        log_call(n, fd, request, -1, err, true);
+        log_call(n, fd, request, arg, -1, err, true);
         errno = err;
         return -1;
     }
+    armed = fault ? arm_fail_nth(kernel) : -1;
     rc = real(fd, request, arg);
     err = errno;
-    log_call(n, fd, request, rc, err, false);
+    consumed = armed >= 0 && disarm_fail_nth(armed);
+    log_call(n, fd, request, arg, rc, err, consumed);
     errno = err;
     return rc;
 }

@@ -24,18 +24,28 @@
  *       edu can be bound to a new iommufd by this program;
  *   (d) quit exits 0.
  *
- * Usage: fault-sweep [--dry-run] [--errno=E] [--points=N[,N...]]
- *                    [--all] [--table=FILE]
+ * Usage: fault-sweep [--dry-run] [--errno=E] [--kernel[=K]]
+ *                    [--points=N[,N...]] [--all] [--table=FILE]
+ *                    [--soak=CYCLES]
  *   --dry-run   one run without a fault: prints every call (N, request,
- *               step) and the number T of calls
+ *               step, result) and the number T of calls
  *   --points    the calls to fail
  *   --all       every call 1..T; the default is the first call of each
  *               (request, step) pair: every distinct call site once (what
  *               the vm suite runs)
- *   --errno     fail every chosen call with E (a name or a number); the
- *               default plan: EIO for every call, ENOMEM and EFAULT for
- *               the map, copy and attach calls, ENOENT for the unmaps
+ *   --errno     the plan's row for E only (a name or a number; an errno
+ *               not in the plan: every call with E); the default plan:
+ *               EIO for every call, ENOMEM and EFAULT for the map, copy
+ *               and attach calls, ENOENT for the unmaps, and the kernel
+ *               mode (fail-nth 1) for every call
+ *   --kernel    the kernel mode only: the kernel fails the Kth (default
+ *               1) fault-injection point inside the call (fail-nth)
  *   --table     also write the results as a markdown table
+ *   --soak      instead: add the three devices, then CYCLES hot-plug
+ *               cycles alternating a device's unplug and re-add with a
+ *               DIMM's plug and unplug, DMA after each, then the
+ *               teardown; the same invariants ($FAULT_SWEEP_LABEL picks
+ *               the binary: "asan" for make soak)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,6 +79,8 @@ typedef struct Call {
     unsigned long n;
     char request[48];
     char step[16];
+    int rc, err;            /* what the call returned, its errno */
+    bool fault;             /* failed by the shim, or the kernel's fault */
 } Call;
 
 /* ---- one run (in a child process: a dying QEMU takes only it down) ---- */
@@ -191,25 +204,12 @@ static void remove_device(Run *r, int i)
     r->present[i] = false;
 }
 
-/* Does @c map [@addr, @addr + @len)? */
-static bool covers(JsonObject *c, uint64_t addr, uint64_t len)
-{
-    JsonArray *ms = c ? json_object_get_array_member(c, "mappings") : NULL;
-
-    for (guint i = 0; ms && i < json_array_get_length(ms); i++) {
-        JsonObject *m = json_array_get_object_element(ms, i);
-        uint64_t iova = json_object_get_int_member(m, "iova");
-        uint64_t size = json_object_get_int_member(m, "size");
-
-        if (addr >= iova && addr + len <= iova + size) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Invariant (b); Return: a description of the first mismatch, or NULL */
-static char *check_listed_is_dmaable(Run *r, uint64_t dimm, int fd)
+/*
+ * Invariant (b); @landed (if not NULL) counts the devices whose DMA into
+ * the DIMM landed.  Return: a description of the first mismatch, or NULL
+ */
+static char *check_listed_is_dmaable(Run *r, uint64_t dimm, int fd,
+                                     guint *landed)
 {
     g_autoptr(JsonNode) q = qedu_query(r->p);
 
@@ -224,7 +224,7 @@ static char *check_listed_is_dmaable(Run *r, uint64_t dimm, int fd)
         }
         ram = hedu_round_trip(r->p, r->bar[i], QEDU_SRC_GPA, QEDU_DST_GPA,
                               LEN, 70 + i);
-        if (ram != covers(c, QEDU_DST_GPA, LEN)) {
+        if (ram != qedu_covers(c, QEDU_DST_GPA, LEN)) {
             return g_strdup_printf("e%d: RAM DMA %s, x-query-vfio %s it", i,
                                    ram ? "lands" : "blocked",
                                    ram ? "does not list" : "lists");
@@ -234,7 +234,10 @@ static char *check_listed_is_dmaable(Run *r, uint64_t dimm, int fd)
         }
         got = qedu_file_copy(r->p, r->bar[i], dimm + ((uint64_t)i << 20), fd,
                              (off_t)i << 20, LEN, 80 + i);
-        in_dimm = covers(c, dimm + ((uint64_t)i << 20), LEN);
+        in_dimm = qedu_covers(c, dimm + ((uint64_t)i << 20), LEN);
+        if (landed) {
+            *landed += got == HEDU_LANDED;
+        }
         if ((got == HEDU_LANDED) != in_dimm ||
             (got != HEDU_LANDED && got != HEDU_BLOCKED)) {
             return g_strdup_printf("e%d: DIMM DMA %s, x-query-vfio %s it", i,
@@ -243,26 +246,6 @@ static char *check_listed_is_dmaable(Run *r, uint64_t dimm, int fd)
         }
     }
     return NULL;
-}
-
-static bool bindable(const char *bdf)
-{
-    g_autofree char *cdev = hedu_cdev_path(bdf);
-    struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
-    int iommu = open("/dev/iommu", O_RDWR | O_CLOEXEC);
-    int dev = cdev ? open(cdev, O_RDWR | O_CLOEXEC) : -1;
-    bool ok;
-
-    bind.iommufd = iommu;
-    ok = iommu >= 0 && dev >= 0 &&
-         ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind) == 0;
-    if (dev >= 0) {
-        close(dev);
-    }
-    if (iommu >= 0) {
-        close(iommu);
-    }
-    return ok;
 }
 
 static char *check_clean(Run *r, guint fds0)
@@ -312,7 +295,7 @@ static char *check_clean(Run *r, guint fds0)
                                containers);
     }
     for (int i = 0; i < NDEV; i++) {
-        if (!bindable(bdfs[i])) {
+        if (!hedu_bindable(bdfs[i])) {
             return g_strdup_printf("%s cannot be bound to a new iommufd: %s",
                                    bdfs[i], g_strerror(errno));
         }
@@ -326,15 +309,11 @@ static void emit(Run *r, const char *key, const char *val)
     fflush(r->out);
 }
 
-static void scenario(Run *r)
+/* q35 with the three root ports; Return: QEMU's fd count before devices */
+static guint start_qemu(Run *r)
 {
-    g_autofree char *dimm_path = g_strdup_printf("/tmp/fault-sweep-dimm-%d",
-                                                 getpid());
-    g_autofree char *b = NULL, *c = NULL;
     GString *args = g_string_new("-object iommufd,id=if0");
     g_autoptr(GArray) fds = NULL;
-    uint64_t dimm = 0;
-    int slot = -1, fd;
 
     for (int i = 0; i < NDEV; i++) {
         g_string_append_printf(args, " -device pcie-root-port,id=rp%d,"
@@ -348,49 +327,14 @@ static void scenario(Run *r)
         qedu_root_port(r->p, PORT_SLOT(i), PORT_BUS(i), PORT_WINDOW(i));
     }
     fds = hedu_fds_to(vht_pid(r->p), NULL);
+    return fds->len;
+}
 
-    step(r, "add-e0");
-    add_device(r, 0);
-    step(r, "add-e1");
-    add_device(r, 1);
-    step(r, "add-e2");
-    add_device(r, 2);
-    step(r, "dma");
-    for (int i = 0; i < NDEV; i++) {
-        if (r->present[i] && !hedu_round_trip(r->p, r->bar[i], QEDU_SRC_GPA,
-                                              QEDU_DST_GPA, LEN, 10 + i)) {
-            record(r, "e%d DMA into RAM did not land", i);
-        }
-    }
-    step(r, "dimm-plug");
-    fd = qedu_dimm_file(dimm_path, DIMM_MB);
-    dimm = fd >= 0 ? qedu_plug_dimm(r->p, "dimm0", dimm_path, DIMM_MB,
-                                    &slot) : 0;
-    if (!dimm) {
-        record(r, "DIMM hot-add failed");
-    }
-    b = check_listed_is_dmaable(r, dimm, fd);
-    emit(r, "b", b ? b : "ok");
-    step(r, "readd-e0");
-    if (r->present[0]) {
-        remove_device(r, 0);
-        /* its fd closes when it is finalized; until then no re-bind */
-        qedu_wait_vfio_fds(vht_pid(r->p), r->present[1]);
-        add_device(r, 0);
-    }
-    if (r->present[0] && !hedu_round_trip(r->p, r->bar[0], QEDU_SRC_GPA,
-                                          QEDU_DST_GPA, LEN, 20)) {
-        record(r, "e0 DMA after re-adding did not land");
-    }
-    step(r, "dimm-unplug");
-    if (dimm && !qedu_unplug_dimm(r->p, "dimm0", slot, "mem-dimm0")) {
-        record(r, "DIMM unplug failed");
-    }
-    /* a mapping the kernel kept must still be listed, and only such */
-    g_free(b);
-    b = check_listed_is_dmaable(r, dimm, fd);
-    emit(r, "b2", b ? b : "ok");
-    qedu_dimm_file_drop(fd, dimm_path);
+/* Every device unplugged, if0 deleted; invariants (a), (c) and (d) */
+static void finish(Run *r, guint fds0)
+{
+    g_autofree char *c = NULL;
+
     step(r, "teardown");
     for (int i = 0; i < NDEV; i++) {
         remove_device(r, i);
@@ -412,7 +356,7 @@ static void scenario(Run *r)
     }
     emit(r, "a", qmp_step(r, "{'execute': 'query-status'}") ? "ok"
                                                            : "no answer");
-    c = check_clean(r, fds->len);
+    c = check_clean(r, fds0);
     emit(r, "c", c ? c : "ok");
     emit(r, "step", r->failed_step[0] ? r->failed_step : "-");
     emit(r, "error", r->first_error[0] ? r->first_error : "-");
@@ -421,8 +365,161 @@ static void scenario(Run *r)
     emit(r, "d", "ok");
 }
 
-/* Fork a child that runs the scenario with fault @n (0: none), @err. */
-static GHashTable *run_child(unsigned long n, int err)
+static void scenario(Run *r)
+{
+    g_autofree char *dimm_path = g_strdup_printf("/tmp/fault-sweep-dimm-%d",
+                                                 getpid());
+    g_autofree char *b = NULL;
+    uint64_t dimm = 0;
+    int slot = -1, fd;
+    guint fds0 = start_qemu(r);
+
+    step(r, "add-e0");
+    add_device(r, 0);
+    step(r, "add-e1");
+    add_device(r, 1);
+    step(r, "add-e2");
+    add_device(r, 2);
+    step(r, "dma");
+    for (int i = 0; i < NDEV; i++) {
+        if (r->present[i] && !hedu_round_trip(r->p, r->bar[i], QEDU_SRC_GPA,
+                                              QEDU_DST_GPA, LEN, 10 + i)) {
+            record(r, "e%d DMA into RAM did not land", i);
+        }
+    }
+    step(r, "dimm-plug");
+    fd = qedu_dimm_file(dimm_path, DIMM_MB);
+    dimm = fd >= 0 ? qedu_plug_dimm(r->p, "dimm0", dimm_path, DIMM_MB,
+                                    &slot) : 0;
+    if (!dimm) {
+        record(r, "DIMM hot-add failed");
+    }
+    b = check_listed_is_dmaable(r, dimm, fd, NULL);
+    emit(r, "b", b ? b : "ok");
+    step(r, "readd-e0");
+    if (r->present[0]) {
+        remove_device(r, 0);
+        /* its fd closes when it is finalized; until then no re-bind */
+        qedu_wait_vfio_fds(vht_pid(r->p), r->present[1]);
+        add_device(r, 0);
+    }
+    if (r->present[0] && !hedu_round_trip(r->p, r->bar[0], QEDU_SRC_GPA,
+                                          QEDU_DST_GPA, LEN, 20)) {
+        record(r, "e0 DMA after re-adding did not land");
+    }
+    step(r, "dimm-unplug");
+    if (dimm && !qedu_unplug_dimm(r->p, "dimm0", slot, "mem-dimm0")) {
+        record(r, "DIMM unplug failed");
+    }
+    /* a mapping the kernel kept must still be listed, and only such */
+    g_free(b);
+    b = check_listed_is_dmaable(r, dimm, fd, NULL);
+    emit(r, "b2", b ? b : "ok");
+    qedu_dimm_file_drop(fd, dimm_path);
+    finish(r, fds0);
+}
+
+static unsigned soak_cycles;
+
+/* QEMU's fds to VFIO nodes and devices (cdevs, groups, containers) */
+static guint vfio_fds(Run *r)
+{
+    g_autoptr(GArray) fds = hedu_fds_to(vht_pid(r->p), "vfio");
+
+    return fds->len;
+}
+
+/*
+ * The soak: the three devices are added once; then cycles alternate
+ * between unplugging and re-adding one device (each in turn, DMA through
+ * it afterwards) and plugging a DIMM (every device DMAs into it,
+ * invariant b) and unplugging it.  A cycle that fails stops the soak.
+ */
+static void soak(Run *r)
+{
+    g_autofree char *dimm_path = g_strdup_printf("/tmp/fault-sweep-dimm-%d",
+                                                 getpid());
+    guint fds0 = start_qemu(r);
+    g_autofree char *b_first = NULL;
+    char num[32];
+    gint64 t0;
+    unsigned i;
+
+    for (int d = 0; d < NDEV; d++) {
+        step(r, "add");
+        add_device(r, d);
+    }
+    t0 = g_get_monotonic_time();
+    for (i = 0; i < soak_cycles && !r->failed_step[0]; i++) {
+        if (i % 2 == 0) {
+            int d = (i / 2) % NDEV;
+            guint before = vfio_fds(r);
+
+            step(r, "soak-device");
+            remove_device(r, d);
+            /* its fds close when it is finalized: wait for that */
+            for (int k = 0; k < 100 && vfio_fds(r) >= before; k++) {
+                g_usleep(50000);
+            }
+            add_device(r, d);
+            if (r->present[d] &&
+                !hedu_round_trip(r->p, r->bar[d], QEDU_SRC_GPA, QEDU_DST_GPA,
+                                 LEN, 30 + d)) {
+                record(r, "cycle %u: e%d DMA after re-adding did not land",
+                       i, d);
+            }
+        } else {
+            g_autofree char *b = NULL;
+            int slot = -1, fd;
+            uint64_t dimm;
+            guint landed = 0;
+
+            step(r, "soak-dimm");
+            fd = qedu_dimm_file(dimm_path, DIMM_MB);
+            dimm = fd >= 0 ? qedu_plug_dimm(r->p, "dimm0", dimm_path, DIMM_MB,
+                                            &slot) : 0;
+            if (!dimm) {
+                record(r, "cycle %u: DIMM hot-add failed", i);
+            }
+            b = check_listed_is_dmaable(r, dimm, fd, &landed);
+            if (b && !b_first) {
+                b_first = g_strdup_printf("cycle %u: %s", i, b);
+            }
+            if (b || landed != NDEV) {
+                record(r, "cycle %u: DMA into the DIMM landed for %u of %d "
+                       "devices%s%s", i, landed, NDEV, b ? ": " : "",
+                       b ? b : "");
+            }
+            if (dimm && !qedu_unplug_dimm(r->p, "dimm0", slot, "mem-dimm0")) {
+                record(r, "cycle %u: DIMM unplug failed", i);
+            }
+            qedu_dimm_file_drop(fd, dimm_path);
+        }
+        if ((i + 1) % 100 == 0) {
+            g_autoptr(GArray) fds = hedu_fds_to(vht_pid(r->p), NULL);
+
+            tap_note("soak: %u cycles, %.0f s, VmPin %ld kB, %u fds", i + 1,
+                     (g_get_monotonic_time() - t0) / 1e6, qedu_vmpin(r->p),
+                     fds->len);
+        }
+    }
+    step(r, "soak-end");
+    /* a failed cycle does not count */
+    snprintf(num, sizeof(num), "%u", i - !!r->failed_step[0]);
+    emit(r, "cycles", num);
+    snprintf(num, sizeof(num), "%.0f", (g_get_monotonic_time() - t0) / 1e6);
+    emit(r, "seconds", num);
+    emit(r, "b", b_first ? b_first : "ok");
+    finish(r, fds0);
+}
+
+/*
+ * Fork a child that runs @body with fault @n (0: none): the call fails
+ * with @err, or with @kernel the kernel fails its @kernel-th fault
+ * injection point inside the call.
+ */
+static GHashTable *run_child(void (*body)(Run *), unsigned long n, int err,
+                             unsigned kernel)
 {
     GHashTable *res = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                             g_free);
@@ -441,6 +538,7 @@ static GHashTable *run_child(unsigned long n, int err)
         Run r = { .out = fdopen(pipefd[1], "w") };
         g_autofree char *nth = g_strdup_printf("%lu", n);
         g_autofree char *e = g_strdup_printf("%d", err);
+        g_autofree char *k = g_strdup_printf("%u", kernel);
 
         close(pipefd[0]);
         /* the harness's TAP lines of the helpers go to stderr here */
@@ -448,9 +546,15 @@ static GHashTable *run_child(unsigned long n, int err)
         g_setenv("LD_PRELOAD", g_getenv("VFIO_FAULT_IOCTL"), true);
         g_setenv("FAULT_IOCTL_NTH", nth, true);
         g_setenv("FAULT_IOCTL_ERRNO", e, true);
+        g_setenv("FAULT_IOCTL_KERNEL", k, true);
         g_setenv("FAULT_IOCTL_LOG", log_path, true);
         g_unsetenv("FAULT_IOCTL_REQUEST");
-        scenario(&r);
+        if (body == soak) {
+            /* nothing to inject; an ASan build refuses a preloaded lib */
+            g_unsetenv("LD_PRELOAD");
+            g_unsetenv("FAULT_IOCTL_LOG");
+        }
+        body(&r);
         fclose(r.out);
         _exit(0);
     }
@@ -496,7 +600,12 @@ static GArray *read_calls(void)
         if (sscanf(lines[i], "# step %15s", step_name) == 1) {
             continue;
         }
-        if (sscanf(lines[i], "%lu %31s %47s", &c.n, req, name) == 3) {
+        if (sscanf(lines[i], "%lu %31s %47s rc=%d", &c.n, req, name,
+                   &c.rc) == 4) {
+            const char *e = strstr(lines[i], " errno=");
+
+            c.err = e ? atoi(e + 7) : 0;
+            c.fault = strstr(lines[i], " FAULT") != NULL;
             g_strlcpy(c.request, name, sizeof(c.request));
             g_strlcpy(c.step, step_name, sizeof(c.step));
             g_array_append_val(calls, c);
@@ -526,12 +635,9 @@ static int parse_errno(const char *s)
 
 static const char *errno_name(int err)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(errno_names); i++) {
-        if (errno_names[i].val == err) {
-            return errno_names[i].name;
-        }
-    }
-    return "errno";
+    const char *name = strerrorname_np(err);
+
+    return name ? name : "errno";
 }
 
 static const char *get(GHashTable *h, const char *key)
@@ -554,24 +660,29 @@ static bool all_ok(GHashTable *h)
 }
 
 /*
- * Which errno values a call gets: EIO everywhere; the errors the kernel
- * really gives map, copy and attach calls (ENOMEM: over the memlock
- * limit; EFAULT: a bad user address); and for unmaps ENOENT, which a
- * backend must not take for "already gone" while the kernel still maps
- * the range.
+ * How each call fails: EIO everywhere; the errors the kernel really gives
+ * map, copy and attach calls (ENOMEM: over the memlock limit; EFAULT: a
+ * bad user address); for unmaps ENOENT, which a backend must not take for
+ * "already gone" while the kernel still maps the range; and, in the
+ * kernel mode, whatever the kernel makes of its first allocation inside
+ * the call failing (fail-nth).
  */
-static const struct {
+typedef struct Plan {
     const char *requests;   /* NULL: every request */
-    int err;
+    int err;                /* the errno the shim answers, or 0: */
+    unsigned kernel;        /* the kernel fails its Kth injection point */
     const char *defect;     /* a defect class this row would show */
-} plan[] = {
-    { NULL, EIO, NULL },
-    { "IOMMU_IOAS_MAP IOMMU_IOAS_COPY VFIO_IOMMU_MAP_DMA "
-      "VFIO_DEVICE_ATTACH_IOMMUFD_PT", ENOMEM, NULL },
-    { "IOMMU_IOAS_MAP IOMMU_IOAS_COPY VFIO_IOMMU_MAP_DMA "
-      "VFIO_DEVICE_ATTACH_IOMMUFD_PT", EFAULT, NULL },
-    { "IOMMU_IOAS_UNMAP VFIO_IOMMU_UNMAP_DMA", ENOENT,
+} Plan;
+
+#define MAPS "IOMMU_IOAS_MAP IOMMU_IOAS_COPY VFIO_IOMMU_MAP_DMA " \
+             "VFIO_DEVICE_ATTACH_IOMMUFD_PT"
+static const Plan plan[] = {
+    { NULL, EIO, 0, NULL },
+    { MAPS, ENOMEM, 0, NULL },
+    { MAPS, EFAULT, 0, NULL },
+    { "IOMMU_IOAS_UNMAP VFIO_IOMMU_UNMAP_DMA", ENOENT, 0,
       "an unmap refused with ENOENT: the record must stay" },
+    { NULL, 0, 1, NULL },
 };
 
 static bool planned(const char *requests, const char *request)
@@ -581,7 +692,7 @@ static bool planned(const char *requests, const char *request)
     return !v || g_strv_contains((const char *const *)v, request);
 }
 
-static void note_defect(const Call *c, int err, const char *defect)
+static void note_defect(const Call *c, const char *defect)
 {
     if (defect) {
         tap_note("  (defect class: %s)", defect);
@@ -594,18 +705,111 @@ static void note_defect(const Call *c, int err, const char *defect)
     }
 }
 
+/*
+ * The kernel mode's fault-injection setup (debugfs): fail-nth counts the
+ * failslab and fail_page_alloc points, but by default both ignore
+ * allocations that may sleep (most of them) and fail_page_alloc ignores
+ * order-0 and highmem pages.  Return: an error text, or NULL.
+ */
+static char *setup_kernel_faults(void)
+{
+    static const char *const knobs[][2] = {
+        { "failslab/ignore-gfp-wait", "N" },
+        { "failslab/verbose", "0" },
+        { "fail_page_alloc/ignore-gfp-wait", "N" },
+        { "fail_page_alloc/ignore-gfp-highmem", "N" },
+        { "fail_page_alloc/min-order", "0" },
+        { "fail_page_alloc/verbose", "0" },
+    };
+    const char *dbg = "/sys/kernel/debug";
+
+    if (!g_file_test("/sys/kernel/debug/failslab", G_FILE_TEST_IS_DIR) &&
+        mount("debugfs", dbg, "debugfs", 0, NULL)) {
+        return g_strdup_printf("mount debugfs on %s: %s", dbg,
+                               g_strerror(errno));
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(knobs); i++) {
+        g_autofree char *path = g_build_filename(dbg, knobs[i][0], NULL);
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        bool ok = fd >= 0 && write(fd, knobs[i][1], strlen(knobs[i][1])) ==
+                             (ssize_t)strlen(knobs[i][1]);
+
+        if (fd >= 0) {
+            close(fd);
+        }
+        if (!ok) {
+            return g_strdup_printf("%s: %s", path, g_strerror(errno));
+        }
+    }
+    if (access("/proc/thread-self/fail-nth", W_OK)) {
+        return g_strdup_printf("/proc/thread-self/fail-nth: %s",
+                               g_strerror(errno));
+    }
+    return NULL;
+}
+
+/* The errno column: the injected errno, or what the kernel made of it */
+static char *outcome(const Plan *pl, unsigned long n)
+{
+    g_autoptr(GArray) calls = NULL;
+
+    if (!pl->kernel) {
+        return g_strdup(errno_name(pl->err));
+    }
+    calls = read_calls();
+    for (guint i = 0; i < calls->len; i++) {
+        Call *c = &g_array_index(calls, Call, i);
+
+        if (c->n != n) {
+            continue;
+        }
+        if (!c->fault) {
+            return g_strdup_printf("fail-nth %u: not reached", pl->kernel);
+        }
+        return c->rc < 0 ? g_strdup_printf("fail-nth %u: %s", pl->kernel,
+                                           errno_name(c->err))
+                         : g_strdup_printf("fail-nth %u: call succeeded",
+                                           pl->kernel);
+    }
+    return g_strdup_printf("fail-nth %u: call not made", pl->kernel);
+}
+
+static int run_soak(unsigned cycles)
+{
+    g_autoptr(GHashTable) res = NULL;
+    char want[32];
+
+    soak_cycles = cycles;
+    res = run_child(soak, 0, 0, 0);
+    snprintf(want, sizeof(want), "%u", cycles);
+    CHECK(!strcmp(get(res, "step"), "-") && !strcmp(get(res, "cycles"), want),
+          "soak: %s of %u hot-plug cycles in %s s (%s) [failed step %s: %s]",
+          get(res, "cycles"), cycles, get(res, "seconds"), patched,
+          get(res, "step"), get(res, "error"));
+    CHECK(!strcmp(get(res, "a"), "ok"), "soak (a): QEMU answers QMP: %s",
+          get(res, "a"));
+    CHECK(!strcmp(get(res, "b"), "ok"), "soak (b): DMA lands exactly where "
+          "x-query-vfio lists a mapping: %s", get(res, "b"));
+    CHECK(!strcmp(get(res, "c"), "ok"), "soak (c): nothing left after the "
+          "teardown: %s", get(res, "c"));
+    CHECK(!strcmp(get(res, "d"), "ok"), "soak (d): quit exits 0: %s",
+          get(res, "d"));
+    return tap_done();
+}
+
 int main(int argc, char **argv)
 {
     g_autoptr(GArray) calls = NULL, points = g_array_new(false, false,
                                                           sizeof(gulong));
+    g_autoptr(GArray) plans = g_array_new(false, false, sizeof(Plan));
     g_autoptr(GHashTable) dry = NULL;
     g_autofree char *dir = g_dir_make_tmp("fault-sweep-XXXXXX", NULL);
     GString *table = g_string_new(NULL);
     const char *table_path = NULL;
     bool dry_run = false, sites = true;
     gint64 t0 = g_get_monotonic_time();
-    guint pass = 0, total = 0;
-    int only_errno = 0;
+    guint pass = 0, total = 0, ebadf = 0, reached = 0, kernel_runs = 0;
+    unsigned soak_n = 0;
 
     hedu_init();
     for (int i = 1; i < argc; i++) {
@@ -614,7 +818,19 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--all")) {
             sites = false;
         } else if (g_str_has_prefix(argv[i], "--errno=")) {
-            only_errno = parse_errno(argv[i] + 8);
+            Plan pl = { .err = parse_errno(argv[i] + 8) };
+
+            for (size_t j = 0; j < G_N_ELEMENTS(plan); j++) {
+                if (plan[j].err == pl.err) {
+                    pl = plan[j];
+                }
+            }
+            g_array_append_val(plans, pl);
+        } else if (g_str_has_prefix(argv[i], "--kernel")) {
+            Plan pl = { .kernel = argv[i][8] == '=' ?
+                                  strtoul(argv[i] + 9, NULL, 0) : 1 };
+
+            g_array_append_val(plans, pl);
         } else if (g_str_has_prefix(argv[i], "--points=")) {
             g_auto(GStrv) v = g_strsplit(argv[i] + 9, ",", -1);
 
@@ -623,12 +839,17 @@ int main(int argc, char **argv)
 
                 g_array_append_val(points, n);
             }
+        } else if (g_str_has_prefix(argv[i], "--soak=")) {
+            soak_n = strtoul(argv[i] + 7, NULL, 0);
         } else if (g_str_has_prefix(argv[i], "--table=")) {
             table_path = argv[i] + 8;
         } else {
             fprintf(stderr, "fault-sweep: unknown argument %s\n", argv[i]);
             return 2;
         }
+    }
+    if (!plans->len) {
+        g_array_append_vals(plans, plan, G_N_ELEMENTS(plan));
     }
     patched = qedu_binary(g_getenv("FAULT_SWEEP_LABEL") ?
                           g_getenv("FAULT_SWEEP_LABEL") : "patched");
@@ -638,22 +859,50 @@ int main(int argc, char **argv)
         return tap_done();
     }
     log_path = g_build_filename(dir, "calls.log", NULL);
+    if (soak_n) {
+        return run_soak(soak_n);
+    }
 
     /* the dry run: every call site the scenario reaches */
-    dry = run_child(0, 0);
+    dry = run_child(scenario, 0, 0, 0);
     calls = read_calls();
     CHECK(all_ok(dry) && !strcmp(get(dry, "step"), "-"),
           "dry run without a fault: %u VFIO/iommufd calls; a %s, b %s, "
           "c %s, d %s, failed step %s (%s)", calls->len, get(dry, "a"),
           get_b(dry), get(dry, "c"), get(dry, "d"), get(dry, "step"),
           get(dry, "error"));
+    for (guint i = 0; i < calls->len; i++) {
+        Call *c = &g_array_index(calls, Call, i);
+
+        if (c->rc < 0 && c->err == EBADF) {
+            tap_note("call %lu (%s in %s) went to an fd that is not open",
+                     c->n, c->request, c->step);
+            ebadf++;
+        }
+    }
+    CHECK(!ebadf, "dry run: no call went to an fd that is not open (%u did)",
+          ebadf);
     if (dry_run) {
         for (guint i = 0; i < calls->len; i++) {
             Call *c = &g_array_index(calls, Call, i);
 
-            tap_note("call %lu: %s in %s", c->n, c->request, c->step);
+            tap_note("call %lu: %s in %s: rc %d%s%s", c->n, c->request,
+                     c->step, c->rc, c->rc < 0 ? " " : "",
+                     c->rc < 0 ? errno_name(c->err) : "");
         }
         return tap_done();
+    }
+    for (guint k = 0; k < plans->len; k++) {
+        g_autofree char *why = NULL;
+
+        if (g_array_index(plans, Plan, k).kernel) {
+            why = setup_kernel_faults();
+            if (!CHECK(!why, "kernel fault injection set up (debugfs, "
+                       "fail-nth)%s%s", why ? ": " : "", why ? why : "")) {
+                return tap_done();
+            }
+            break;
+        }
     }
     if (!points->len) {
         for (guint i = 0; i < calls->len; i++) {
@@ -674,16 +923,14 @@ int main(int argc, char **argv)
     g_string_append(table, "| N | ioctl | in step | errno | failed step | "
                     "error | a | b | c | d |\n|---|---|---|---|---|---|---|"
                     "---|---|---|\n");
-    for (guint e = 0; e < G_N_ELEMENTS(plan); e++) {
-        int err = plan[e].err;
+    for (guint e = 0; e < plans->len; e++) {
+        const Plan *pl = &g_array_index(plans, Plan, e);
 
-        if (only_errno && err != only_errno) {
-            continue;
-        }
         for (guint k = 0; k < points->len; k++) {
             gulong n = g_array_index(points, gulong, k);
             const Call *c = NULL;
             g_autoptr(GHashTable) res = NULL;
+            g_autofree char *how = NULL;
             bool ok;
 
             for (guint i = 0; i < calls->len; i++) {
@@ -691,25 +938,35 @@ int main(int argc, char **argv)
                     c = &g_array_index(calls, Call, i);
                 }
             }
-            if (!c || (!only_errno && !planned(plan[e].requests, c->request))) {
+            if (!c || !planned(pl->requests, c->request)) {
                 continue;
             }
             unlink(log_path);
-            res = run_child(n, err);
+            res = run_child(scenario, n, pl->err, pl->kernel);
+            how = outcome(pl, n);
             ok = all_ok(res);
             total++;
             pass += ok;
+            kernel_runs += !!pl->kernel;
+            reached += pl->kernel && !strstr(how, "not ");
             CHECK(ok, "call %lu (%s in %s) fails with %s: a %s; b %s; c %s; "
-                  "d %s [failed step %s: %s]", n, c->request, c->step,
-                  errno_name(err), get(res, "a"), get_b(res), get(res, "c"),
-                  get(res, "d"), get(res, "step"), get(res, "error"));
-            note_defect(c, err, plan[e].defect);
+                  "d %s [failed step %s: %s]", n, c->request, c->step, how,
+                  get(res, "a"), get_b(res), get(res, "c"), get(res, "d"),
+                  get(res, "step"), get(res, "error"));
+            note_defect(c, pl->defect);
             g_string_append_printf(table, "| %lu | %s | %s | %s | %s | %s | "
                                    "%s | %s | %s | %s |\n", n, c->request,
-                                   c->step, errno_name(err), get(res, "step"),
+                                   c->step, how, get(res, "step"),
                                    get(res, "error"), get(res, "a"),
                                    get_b(res), get(res, "c"), get(res, "d"));
         }
+    }
+    if (kernel_runs) {
+        tap_note("kernel mode: the injected fault was reached inside %u of "
+                 "%u calls", reached, kernel_runs);
+        g_string_append_printf(table, "\nKernel mode: the injected fault "
+                               "was reached inside %u of %u calls.\n",
+                               reached, kernel_runs);
     }
     g_string_append_printf(table, "\n%u of %u runs kept every invariant; "
                            "%u calls in the dry run; %.0f s.\n", pass, total,

@@ -4,10 +4,16 @@
  * sysfs inspection for the real-kernel tests.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
 
 #include "edu.h"
 #include "harness.h"
@@ -272,4 +278,27 @@ char *hedu_cdev_path(const char *bdf)
         }
     }
     return NULL;
+}
+
+bool hedu_bindable(const char *bdf)
+{
+    g_autofree char *cdev = hedu_cdev_path(bdf);
+    struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+    int iommu = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+    int dev = cdev ? open(cdev, O_RDWR | O_CLOEXEC) : -1;
+    bool ok;
+    int err;
+
+    bind.iommufd = iommu;
+    ok = iommu >= 0 && dev >= 0 &&
+         ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind) == 0;
+    err = errno;
+    if (dev >= 0) {
+        close(dev);
+    }
+    if (iommu >= 0) {
+        close(iommu);
+    }
+    errno = err;
+    return ok;
 }

@@ -110,4 +110,11 @@ GArray *hedu_fds_to(pid_t pid, const char *prefix);
  */
 char *hedu_cdev_path(const char *bdf);
 
+/**
+ * hedu_bindable() - whether @bdf's cdev can be opened and bound to a new
+ * iommufd now (it cannot while another process still holds it bound).
+ * Return: the outcome; errno says why not.
+ */
+bool hedu_bindable(const char *bdf);
+
 #endif /* VFIO_TESTS_VM_HOST_EDU_H */

@@ -504,6 +504,22 @@ static char *device_names(JsonObject *c)
     return g_string_free(s, FALSE);
 }
 
+bool qedu_covers(JsonObject *c, uint64_t addr, uint64_t len)
+{
+    JsonArray *ms = c ? json_object_get_array_member(c, "mappings") : NULL;
+
+    for (guint i = 0; ms && i < json_array_get_length(ms); i++) {
+        JsonObject *m = json_array_get_object_element(ms, i);
+        uint64_t iova = json_object_get_int_member(m, "iova");
+        uint64_t size = json_object_get_int_member(m, "size");
+
+        if (addr >= iova && addr + len <= iova + size) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void qedu_note_query(JsonNode *q)
 {
     JsonArray *spaces = q ? json_node_get_array(q) : NULL;

@@ -171,6 +171,9 @@ int64_t qedu_counter(JsonObject *c, const char *name);
 /** qedu_mappings() - Return: @c's mappings of @origin (NULL: all) */
 int qedu_mappings(JsonObject *c, const char *origin);
 
+/** qedu_covers() - Return: whether one of @c's mappings holds [@addr, +@len) */
+bool qedu_covers(JsonObject *c, uint64_t addr, uint64_t len);
+
 /** qedu_note_query() - print @q as a table, one TAP note per line */
 void qedu_note_query(JsonNode *q);
 

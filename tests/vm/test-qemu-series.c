@@ -22,13 +22,24 @@
  *    RAM still lands;
  *  - EADDRINUSE from the existing HWPT (a reserved-region clash, injected
  *    with tests/vm/fault-ioctl.so) sends the device to an IOAS of its own,
- *    filled by COPY.
+ *    filled by COPY;
+ *  - an IOMMU_IOAS_UNMAP of a DIMM answered ENOENT (injected; what the
+ *    kernel answers to an unmap that would split a mapping) leaves the
+ *    DIMM mapped in the kernel, and x-query-vfio keeps listing it;
+ *  - a device whose attach fails (injected EIO) leaves no fd behind: its
+ *    cdev can be bound by another process at once; likewise after
+ *    device_del;
+ *  - when starting dirty tracking fails on the second of two type1
+ *    containers (VFIO_IOMMU_DIRTY_PAGES, injected), the first one is
+ *    stopped again, QEMU keeps running, and a later start starts both.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <linux/vfio.h>
 
 #include "edu.h"
 #include "harness.h"
@@ -471,6 +482,355 @@ static void scenario_eaddrinuse(void)
     vht_end(p);
 }
 
+/* ---- an unmap refused with ENOENT: the record stays ---- */
+
+/* How many @request calls @path logged before the line "# @mark" */
+static guint calls_before(const char *path, const char *request,
+                          const char *mark)
+{
+    g_autofree char *text = NULL;
+    g_autofree char *needle = g_strdup_printf(" %s ", request);
+    g_autofree char *stop = g_strdup_printf("# %s", mark);
+    g_auto(GStrv) v = NULL;
+    guint n = 0;
+
+    g_file_get_contents(path, &text, NULL, NULL);
+    v = g_strsplit(text ? text : "", "\n", -1);
+    for (guint i = 0; v[i] && strcmp(v[i], stop); i++) {
+        n += strstr(v[i], needle) != NULL;
+    }
+    return n;
+}
+
+static void log_mark(const char *path, const char *mark)
+{
+    FILE *f = fopen(path, "a");
+
+    if (f) {
+        fprintf(f, "# %s\n", mark);
+        fclose(f);
+    }
+}
+
+/*
+ * e0 on iommufd, a DIMM plugged and unplugged; with @nth, the @nth
+ * IOMMU_IOAS_UNMAP fails with ENOENT.  Return: the process, the DIMM
+ * unplugged, its backing file still open in *@fd (and @path).
+ */
+static VhtProc *unmap_run(const char *shim, const char *log, guint nth,
+                          const char *path, int *fd, uint64_t *addr,
+                          uint64_t *bar)
+{
+    g_autofree char *args = g_strdup_printf(
+        "-object iommufd,id=if0 "
+        "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x4", bdfs[0]);
+    g_autofree char *n = g_strdup_printf("%u", nth);
+    VhtProc *p;
+    int slot;
+
+    unlink(log);
+    g_setenv("LD_PRELOAD", shim, true);
+    g_setenv("FAULT_IOCTL_REQUEST", "IOMMU_IOAS_UNMAP", true);
+    g_setenv("FAULT_IOCTL_NTH", n, true);
+    g_setenv("FAULT_IOCTL_ERRNO", "2", true);       /* ENOENT */
+    g_setenv("FAULT_IOCTL_LOG", log, true);
+    p = qedu_start(patched, args, NULL, false);
+    g_unsetenv("LD_PRELOAD");
+    g_unsetenv("FAULT_IOCTL_LOG");
+    *bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, qedu_bar(0));
+    *fd = qedu_dimm_file(path, DIMM_MB);
+    *addr = *fd >= 0 ? qedu_plug_dimm(p, "dimm0", path, DIMM_MB, &slot) : 0;
+    if (*addr) {
+        log_mark(log, "dimm-unplug");
+        qedu_unplug_dimm(p, "dimm0", slot, "mem-dimm0");
+    }
+    return p;
+}
+
+static void scenario_unmap_refused(void)
+{
+    const char *tag = "unmap-refused";
+    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+    g_autofree char *dir = g_dir_make_tmp("unmap-XXXXXX", NULL);
+    g_autofree char *log = g_build_filename(dir, "calls.log", NULL);
+    g_autofree char *path = g_build_filename(dir, "dimm", NULL);
+    g_autoptr(JsonNode) q = NULL;
+    uint64_t addr, bar;
+    HeduResult r;
+    JsonObject *c;
+    VhtProc *p;
+    guint before;
+    int fd;
+
+    if (!CHECK(shim && g_file_test(shim, G_FILE_TEST_EXISTS),
+               "%s: the ioctl fault shim ($VFIO_FAULT_IOCTL)", tag)) {
+        return;
+    }
+    /* without a fault: which IOMMU_IOAS_UNMAP is the DIMM's */
+    p = unmap_run(shim, log, 0, path, &fd, &addr, &bar);
+    before = calls_before(log, "IOMMU_IOAS_UNMAP", "dimm-unplug");
+    r = addr ? qedu_file_copy(p, bar, addr + 4096, fd, 4096, LEN, 90)
+             : HEDU_BLOCKED;
+    CHECK(addr && r == HEDU_BLOCKED, "%s: without a fault, DMA into the "
+          "unplugged DIMM is blocked (%s)", tag, hedu_result_name(r));
+    qedu_dimm_file_drop(fd, path);
+    vht_end(p);
+
+    /* now the DIMM's unmap is answered ENOENT */
+    p = unmap_run(shim, log, before + 1, path, &fd, &addr, &bar);
+    q = qedu_query(p);
+    qedu_note_query(q);
+    c = qedu_container_of(q, "e0");
+    r = addr ? qedu_file_copy(p, bar, addr + 4096, fd, 4096, LEN, 91)
+             : HEDU_BLOCKED;
+    CHECK(r == HEDU_LANDED, "%s: with the unmap refused, the kernel still "
+          "maps the DIMM: DMA into it lands (%s)", tag, hedu_result_name(r));
+    CHECK(qedu_covers(c, addr, (uint64_t)DIMM_MB << 20),
+          "%s: and x-query-vfio still lists the DIMM's range", tag);
+    CHECK(c && json_object_get_int_member_with_default(c, "runtime-errors",
+                                                       0) == 1,
+          "%s: the failed unmap counts as one runtime error: %s", tag,
+          c ? json_object_get_string_member_with_default(
+                  c, "first-runtime-error", "(none)") : "(no container)");
+    CHECK(dma_ok(p, bar, 92), "%s: QEMU runs on; DMA to guest RAM lands",
+          tag);
+    qedu_dimm_file_drop(fd, path);
+    vht_end(p);
+    tap_result(true, "%s: QEMU quit cleanly", tag);
+}
+
+/* ---- a failed attach, and an unplug, release the device fd ---- */
+
+static void scenario_fd_release(void)
+{
+    const char *tag = "fd-release";
+    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+    g_autofree char *add = g_strdup_printf(
+        "{'execute': 'device_add', 'arguments': {'driver': 'vfio-pci', "
+        "'host': '%s', 'id': 'e0', 'iommufd': 'if0', 'bus': 'rp0'}}",
+        bdfs[0]);
+    g_autofree char *err = NULL;
+    g_autoptr(GArray) fds0 = NULL, fds1 = NULL;
+    g_autoptr(JsonNode) res = NULL;
+    VhtProc *p;
+    uint64_t bar;
+    bool bound;
+
+    if (!CHECK(shim && g_file_test(shim, G_FILE_TEST_EXISTS),
+               "%s: the ioctl fault shim ($VFIO_FAULT_IOCTL)", tag)) {
+        return;
+    }
+    /* the first attach fails */
+    g_setenv("LD_PRELOAD", shim, true);
+    g_setenv("FAULT_IOCTL_REQUEST", "VFIO_DEVICE_ATTACH_IOMMUFD_PT", true);
+    g_setenv("FAULT_IOCTL_NTH", "1", true);
+    g_setenv("FAULT_IOCTL_ERRNO", "5", true);       /* EIO */
+    p = qedu_start(patched, "-object iommufd,id=if0 -device "
+                   "pcie-root-port,id=rp0,chassis=1,addr=0x10", NULL, false);
+    g_unsetenv("LD_PRELOAD");
+    qedu_root_port(p, 0x10, 1, QEDU_HOTPLUG_BAR);
+    fds0 = hedu_fds_to(vht_pid(p), NULL);
+
+    res = hedu_qmp(p, &err, "%s", add);
+    CHECK(!res && err, "%s: device_add fails when the attach fails: %s", tag,
+          err ? err : "(it succeeded)");
+    fds1 = hedu_fds_to(vht_pid(p), NULL);
+    CHECK(vfio_fds(p) == 0 && fds1->len == fds0->len,
+          "%s: QEMU holds no fd more than before (%u, %u before)", tag,
+          fds1->len, fds0->len);
+    bound = hedu_bindable(bdfs[0]);
+    CHECK(bound, "%s: %s can be bound by another process at once%s%s", tag,
+          bdfs[0], bound ? "" : ": ", bound ? "" : g_strerror(errno));
+
+    /* the second attempt works; then device_del lets go of it */
+    g_clear_pointer(&res, json_node_unref);
+    res = hedu_qmp(p, NULL, "%s", add);
+    bar = res ? qedu_enable(p, 1, 0, QEDU_HOTPLUG_BAR) : 0;
+    CHECK(bar && dma_ok(p, bar, 93), "%s: added again, it DMAs", tag);
+    CHECK(!hedu_bindable(bdfs[0]), "%s: while QEMU holds it, it cannot be "
+          "bound elsewhere", tag);
+    CHECK(qedu_unplug_pci(p, "e0", "rp0") &&
+          qedu_wait_vfio_fds(vht_pid(p), 0) == 0,
+          "%s: device_del and eject: its fd is closed", tag);
+    bound = hedu_bindable(bdfs[0]);
+    CHECK(bound, "%s: and %s can be bound by another process%s%s", tag,
+          bdfs[0], bound ? "" : ": ", bound ? "" : g_strerror(errno));
+    vht_end(p);
+}
+
+/* ---- a partial start of dirty tracking is rolled back ---- */
+
+typedef struct DirtyCall {
+    int fd;
+    unsigned flags;         /* VFIO_IOMMU_DIRTY_PAGES_FLAG_START or _STOP */
+    int rc;
+    bool fault;
+} DirtyCall;
+
+/* The starts and stops of dirty tracking @path logged, from line @from */
+static GArray *dirty_calls(const char *path, guint from, guint *lines)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) v = NULL;
+    GArray *calls = g_array_new(false, true, sizeof(DirtyCall));
+
+    g_file_get_contents(path, &text, NULL, NULL);
+    v = g_strsplit(text ? text : "", "\n", -1);
+    for (guint i = from; v[i] && *v[i]; i++) {
+        DirtyCall c = { .fault = strstr(v[i], " FAULT") != NULL };
+        const char *fd = strstr(v[i], " fd="), *fl = strstr(v[i], " flags=");
+
+        *lines = i + 1;
+        if (!strstr(v[i], " VFIO_IOMMU_DIRTY_PAGES ") || !fd || !fl) {
+            continue;
+        }
+        c.fd = atoi(fd + 4);
+        c.flags = strtoul(fl + 7, NULL, 16);
+        c.rc = atoi(strstr(v[i], " rc=") + 4);
+        if (c.flags & (VFIO_IOMMU_DIRTY_PAGES_FLAG_START |
+                       VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP)) {
+            g_array_append_val(calls, c);
+        }
+    }
+    return calls;
+}
+
+static void note_dirty_calls(const char *tag, GArray *calls)
+{
+    for (guint i = 0; i < calls->len; i++) {
+        DirtyCall *c = &g_array_index(calls, DirtyCall, i);
+
+        tap_note("%s: VFIO_IOMMU_DIRTY_PAGES %s on container fd %d: %s", tag,
+                 c->flags & VFIO_IOMMU_DIRTY_PAGES_FLAG_START ? "START"
+                                                              : "STOP",
+                 c->fd, c->fault ? "failed (injected)"
+                                 : c->rc ? "failed" : "ok");
+    }
+}
+
+/* calc-dirty-rate in dirty-bitmap mode: one start and stop of the log */
+static bool dirty_rate_round(VhtProc *p)
+{
+    if (!hedu_qmp_ok(p, "calc-dirty-rate (dirty-bitmap mode, 1 s)",
+                     "{'execute': 'calc-dirty-rate', 'arguments': "
+                     "{'calc-time': 1, 'mode': 'dirty-bitmap'}}")) {
+        return false;
+    }
+    for (int i = 0; i < 100; i++) {
+        g_autoptr(JsonNode) r = hedu_qmp(p, NULL,
+                                         "{'execute': 'query-dirty-rate'}");
+        const char *st = r ? json_object_get_string_member_with_default(
+            json_node_get_object(r), "status", "") : "";
+
+        if (!strcmp(st, "measured")) {
+            return true;
+        }
+        g_usleep(100 * 1000);
+    }
+    return false;
+}
+
+static void scenario_dirty_partial(void)
+{
+    const char *tag = "dirty-partial";
+    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+    g_autofree char *dir = g_dir_make_tmp("dirty-XXXXXX", NULL);
+    g_autofree char *log = g_build_filename(dir, "calls.log", NULL);
+    g_autofree char *args = g_strdup_printf(
+        "-device vfio-pci,host=%s,id=e0,addr=0x4 "
+        "-device vfio-pci,host=%s,id=e1,addr=0x5", bdfs[0], bdfs[1]);
+    g_autoptr(GArray) first = NULL, second = NULL;
+    g_autoptr(JsonNode) q = NULL;
+    JsonObject *c0, *c1;
+    guint lines = 0, len;
+    DirtyCall *a, *b, *c;
+    VhtProc *p;
+
+    if (!CHECK(shim && g_file_test(shim, G_FILE_TEST_EXISTS),
+               "%s: the ioctl fault shim ($VFIO_FAULT_IOCTL)", tag)) {
+        return;
+    }
+    /*
+     * Watched calls: 1 e0's group joins a new container; 2 e1's group
+     * tries e0's container: refused (injected), so e1 gets a second type1
+     * container (3).  Then calc-dirty-rate starts the dirty log: 4 starts
+     * the first container, 5 the second: refused (injected); the first
+     * must then be stopped again.
+     */
+    g_setenv("LD_PRELOAD", shim, true);
+    g_setenv("FAULT_IOCTL_REQUEST",
+             "VFIO_GROUP_SET_CONTAINER,VFIO_IOMMU_DIRTY_PAGES", true);
+    g_setenv("FAULT_IOCTL_NTH", "2,5", true);
+    g_setenv("FAULT_IOCTL_ERRNO", "5", true);       /* EIO */
+    g_setenv("FAULT_IOCTL_LOG", log, true);
+    p = qedu_start(patched, args, NULL, false);
+    g_unsetenv("LD_PRELOAD");
+    g_unsetenv("FAULT_IOCTL_LOG");
+    q = qedu_query(p);
+    qedu_note_query(q);
+    c0 = qedu_container_of(q, "e0");
+    c1 = qedu_container_of(q, "e1");
+    if (!CHECK(c0 && c1 && c0 != c1, "%s: e0 and e1 sit in two type1 "
+               "containers of one address space", tag)) {
+        vht_end(p);
+        return;
+    }
+    dirty_rate_round(p);
+    first = dirty_calls(log, 0, &lines);
+    note_dirty_calls(tag, first);
+    len = first->len;
+    g_array_set_size(first, MAX(len, 3));   /* zeroed: no calls */
+    a = &g_array_index(first, DirtyCall, 0);
+    b = &g_array_index(first, DirtyCall, 1);
+    c = &g_array_index(first, DirtyCall, 2);
+    CHECK(len == 3 &&
+          a->flags == VFIO_IOMMU_DIRTY_PAGES_FLAG_START && !a->rc &&
+          b->flags == VFIO_IOMMU_DIRTY_PAGES_FLAG_START && b->fault &&
+          b->fd != a->fd &&
+          c->flags == VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP && !c->rc &&
+          c->fd == a->fd,
+          "%s: the second container's start failed, and the first one, "
+          "started, was stopped again (%u calls)", tag, len);
+    CHECK(dma_ok(p, qedu_enable(p, 0, QEDU_FIRST_SLOT, qedu_bar(0)), 70) &&
+          dma_ok(p, qedu_enable(p, 0, QEDU_FIRST_SLOT + 1, qedu_bar(1)), 71),
+          "%s: QEMU runs on; both devices DMA", tag);
+
+    /* nothing failing now: both start, then both stop */
+    dirty_rate_round(p);
+    second = dirty_calls(log, lines, &lines);
+    note_dirty_calls(tag, second);
+    len = second->len;
+    g_array_set_size(second, MAX(len, 4));
+    CHECK(len == 4 &&
+          g_array_index(second, DirtyCall, 0).flags ==
+          VFIO_IOMMU_DIRTY_PAGES_FLAG_START &&
+          g_array_index(second, DirtyCall, 1).flags ==
+          VFIO_IOMMU_DIRTY_PAGES_FLAG_START &&
+          g_array_index(second, DirtyCall, 2).flags ==
+          VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP &&
+          g_array_index(second, DirtyCall, 3).flags ==
+          VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP,
+          "%s: a later round starts and stops both containers (%u calls)",
+          tag, len);
+    vht_end(p);
+    tap_result(true, "%s: QEMU quit cleanly", tag);
+}
+
+static const struct {
+    const char *name;
+    void (*run)(void);
+} scenarios[] = {
+    { "copy", scenario_copy },
+    { "pinning", scenario_pinning },
+    { "reelect", scenario_reelect },
+    { "mixed", scenario_mixed },
+    { "memlock", scenario_memlock },
+    { "eaddrinuse", scenario_eaddrinuse },
+    { "unmap-refused", scenario_unmap_refused },
+    { "fd-release", scenario_fd_release },
+    { "dirty-partial", scenario_dirty_partial },
+};
+
 int main(int argc, char **argv)
 {
     hedu_init();
@@ -480,11 +840,12 @@ int main(int argc, char **argv)
         hedu_find(bdfs, 4) < 4) {
         return tap_done();
     }
-    scenario_copy();
-    scenario_pinning();
-    scenario_reelect();
-    scenario_mixed();
-    scenario_memlock();
-    scenario_eaddrinuse();
+    for (size_t i = 0; i < G_N_ELEMENTS(scenarios); i++) {
+        /* arguments, if any, name the scenarios to run */
+        if (argc < 2 || g_strv_contains((const char *const *)argv + 1,
+                                        scenarios[i].name)) {
+            scenarios[i].run();
+        }
+    }
     return tap_done();
 }
