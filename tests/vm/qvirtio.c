@@ -260,10 +260,14 @@ bool qvirtio_driver_ok(QVirtioDev *d)
 uint64_t qvirtio_cfg_read(QVirtioDev *d, unsigned off, unsigned size)
 {
     uint64_t addr = d->device + off;
+    int tries = 0;
     uint8_t gen;
     uint64_t v;
 
-    /* a field read in two halves is consistent if the generation is */
+    /*
+     * A field read in two halves is consistent if the generation is; a
+     * device that keeps changing its config gets the last read.
+     */
     do {
         gen = vht_readb(d->p, d->common + CC_CFGGEN);
         switch (size) {
@@ -281,7 +285,7 @@ uint64_t qvirtio_cfg_read(QVirtioDev *d, unsigned off, unsigned size)
                 (uint64_t)vht_readl(d->p, addr + 4) << 32;
             break;
         }
-    } while (gen != vht_readb(d->p, d->common + CC_CFGGEN));
+    } while (gen != vht_readb(d->p, d->common + CC_CFGGEN) && ++tries < 100);
     return v;
 }
 
