@@ -19,6 +19,10 @@
  *    again, is blocked (the bytes in the file do not change);
  *  - VmPin (iommufd) and VmLck (type1) grow by what each container pinned
  *    for the plugged blocks and come back when they are unplugged;
+ *  - a fourth edu hot-added while two blocks are plugged DMAs into them
+ *    at once; the running containers issue nothing (patched), its own
+ *    IOAS (x-separate-ioas=on) gets COPY of the RAM sections and a MAP
+ *    per plugged block, or it joins the shared IOAS;
  *  - (patched) x-query-vfio's counters: one IOMMU_IOAS_MAP per plugged
  *    block in the shared IOAS, one VFIO_IOMMU_MAP_DMA in the legacy
  *    container, one fill (MAP or COPY) in the separate IOAS, and one
@@ -331,6 +335,117 @@ static void cycle(VMem *v, int c, Pins base)
     check_dma(v, two + 1, false, when, 10 * c + 2);
 }
 
+static Counts one_container(VMem *v, const char *id)
+{
+    g_autoptr(JsonNode) q = qedu_query(v->p);
+    JsonObject *o = qedu_container_of(q, id);
+
+    return (Counts){ .map = { qedu_counter(o, "map") },
+                     .copy = { qedu_counter(o, "copy") },
+                     .unmap = { qedu_counter(o, "unmap") } };
+}
+
+static bool same_counts(Counts a, Counts b)
+{
+    return !memcmp(&a, &b, sizeof(a));
+}
+
+/*
+ * A fourth edu hot-added (in the root port rp0) while two blocks are
+ * plugged: it joins alone, the running containers issue nothing, and its
+ * own container gets the plugged blocks (replayed by the RAM discard
+ * manager for the new listener) so that its DMA lands in them at once.
+ */
+static void hotplug_while_plugged(VMem *v)
+{
+    const char *tag = v->tag, *when = "hot-add";
+    Counts a = { 0 }, b = { 0 }, h = { 0 };
+    g_autoptr(GArray) fds = hedu_fds_to(vht_pid(v->p), "/dev/vfio/devices/");
+    guint fds0 = fds->len;
+    Pins pre = pins(v), p0, p1;
+    uint64_t bar;
+
+    if (!CHECK(vmem_request(v, VMEM_REQ_PLUG, 8, 2) == VMEM_RESP_ACK,
+               "%s: %s: PLUG blocks 8-9", tag, when)) {
+        return;
+    }
+    if (v->patched) {
+        a = counts(v);
+    }
+    p0 = pins(v);
+    if (!hedu_qmp_ok(v->p, "device_add of a fourth edu while blocks are "
+                     "plugged",
+                     "{'execute': 'device_add', 'arguments': {'driver': "
+                     "'vfio-pci', 'host': '%s', 'id': 'hp0', 'bus': 'rp0', "
+                     "'iommufd': 'if0'%s}}", bdfs[NEDU],
+                     v->separate ? ", 'x-separate-ioas': true" : "")) {
+        return;
+    }
+    p1 = pins(v);
+    tap_note("%s: %s: VmPin %+ld kB, VmLck %+ld kB", tag, when,
+             p1.pin - p0.pin, p1.lck - p0.lck);
+    if (v->patched) {
+        g_autoptr(JsonNode) q = qedu_query(v->p);
+        JsonObject *c = qedu_container_of(q, "hp0");
+        JsonObject *c0 = qedu_container_of(q, "e0");
+
+        b = counts(v);
+        CHECK(same_counts(a, b), "%s: %s: the running containers issued no "
+              "MAP, COPY or UNMAP", tag, when);
+        h = one_container(v, "hp0");
+        tap_note("%s: %s: hp0's container: MAP %" PRId64 ", COPY %" PRId64
+                 ", UNMAP %" PRId64, tag, when, h.map[0], h.copy[0],
+                 h.unmap[0]);
+        if (v->separate) {
+            CHECK(c && c != c0 && h.map[0] == 2 &&
+                  h.copy[0] == qedu_mappings(c0, "map"),
+                  "%s: %s: hp0's own IOAS: one COPY per RAM section of the "
+                  "shared IOAS (%d), one MAP per plugged block (2)", tag,
+                  when, qedu_mappings(c0, "map"));
+        } else {
+            CHECK(c && c == c0, "%s: %s: hp0 joined the shared IOAS", tag,
+                  when);
+        }
+    }
+    CHECK_EQ(p1.pin - p0.pin, v->separate ? 2 * BLOCK_KB : 0,
+             "%s: %s: VmPin grew by %ld kB (the plugged blocks MAPped in a "
+             "new IOAS, or nothing in the shared one)", tag, when,
+             p1.pin - p0.pin);
+    qedu_root_port(v->p, QEDU_ROOT_PORT_SLOT, 1, QEDU_HOTPLUG_BAR);
+    bar = qedu_enable(v->p, 1, 0, QEDU_HOTPLUG_BAR);
+    for (int blk = 8; blk < 11; blk++) {
+        off_t off = blk * BLOCK + 4096;
+        HeduResult r = qedu_file_copy(v->p, bar, v->addr + off, v->fd, off,
+                                      LEN, 300 + blk);
+        HeduResult want = blk < 10 ? HEDU_LANDED : HEDU_BLOCKED;
+
+        CHECK(r == want, "%s: %s: the hot-added edu's DMA into block %d is "
+              "%s (%s)", tag, when, blk, hedu_result_name(want),
+              hedu_result_name(r));
+    }
+    check_dma(v, 8, true, "after the hot-add", 310);
+    CHECK(vmem_request(v, VMEM_REQ_UNPLUG, 8, 2) == VMEM_RESP_ACK,
+          "%s: %s: UNPLUG blocks 8-9", tag, when);
+    if (v->patched) {
+        Counts h2 = one_container(v, "hp0");
+
+        CHECK(h2.unmap[0] - h.unmap[0] == 1, "%s: %s: one UNMAP in hp0's "
+              "container too", tag, when);
+    }
+    CHECK(qedu_file_copy(v->p, bar, v->addr + 8 * BLOCK, v->fd, 8 * BLOCK,
+                         LEN, 320) == HEDU_BLOCKED,
+          "%s: %s: the hot-added edu's DMA into the unplugged block 8 is "
+          "blocked", tag, when);
+    CHECK(qedu_unplug_pci(v->p, "hp0", "rp0") &&
+          qedu_wait_vfio_fds(vht_pid(v->p), fds0) == fds0,
+          "%s: %s: the hot-added edu unplugged, its device fd closed", tag,
+          when);
+    p1 = pins(v);
+    CHECK(p1.pin == pre.pin && p1.lck == pre.lck,
+          "%s: %s: VmPin and VmLck back to %ld and %ld kB (%ld, %ld)", tag,
+          when, pre.pin, pre.lck, p1.pin, p1.lck);
+}
+
 static void scenario(const char *bin, const char *tag, bool patched,
                      bool separate)
 {
@@ -344,9 +459,10 @@ static void scenario(const char *bin, const char *tag, bool patched,
         "-object memory-backend-file,id=vmem0,mem-path=%s,size=%dM,"
         "share=on "
         "-device virtio-mem-pci,id=vm0,memdev=vmem0,block-size=2M,"
-        "requested-size=%dM,addr=0x%x,vectors=0",
+        "requested-size=%dM,addr=0x%x,vectors=0 "
+        "-device pcie-root-port,id=rp0,chassis=1,addr=0x%x",
         bdfs[0], bdfs[1], separate ? ",x-separate-ioas=on" : "", bdfs[2],
-        path, VMEM_MB, VMEM_MB, VIRTIO_SLOT);
+        path, VMEM_MB, VMEM_MB, VIRTIO_SLOT, QEDU_ROOT_PORT_SLOT);
     VMem v = { .tag = tag, .patched = patched, .separate = separate,
                .kind = separate ? kind_separate : kind_shared };
     gint64 t0 = g_get_monotonic_time();
@@ -396,6 +512,7 @@ static void scenario(const char *bin, const char *tag, bool patched,
         for (int c = 0; c < CYCLES; c++) {
             cycle(&v, c, base);
         }
+        hotplug_while_plugged(&v);
         if (patched) {
             g_autoptr(JsonNode) q = qedu_query(v.p);
 
@@ -417,7 +534,7 @@ int main(int argc, char **argv)
     patched = qedu_binary("patched");
     control = qedu_binary("control");
     if (!CHECK(patched, "the patched binary in $VFIO_QEMU_BINARIES") ||
-        hedu_find(bdfs, NEDU) < NEDU) {
+        hedu_find(bdfs, NEDU + 1) < NEDU + 1) {
         return tap_done();
     }
     scenario(patched, "patched", true, true);
