@@ -21,6 +21,9 @@
  *    the other domain reaches that domain's page (isolation), an IOVA
  *    mapped only in domain 1 is blocked for domain 2's device;
  *  - unmapped: blocked; remapped to another page: DMA follows;
+ *  - a fourth edu hot-added behind the vIOMMU starts in bypass and, once
+ *    attached to domain 1, reaches that domain's pages: its mappings are
+ *    replayed into its own container, the running ones issue nothing;
  *  - (patched) x-query-vfio: one address space per device, one container
  *    each, no COPY; one IOAS_MAP / MAP_DMA per guest MAP request in every
  *    container of the domain, one UNMAP per UNMAP request.
@@ -78,8 +81,10 @@
 #define VIOMMU_S_OK 0
 
 #define NEDU 3
-static const char *const kind[NEDU] = { "iommufd", "iommufd", "legacy" };
-static const uint32_t domain_of[NEDU] = { 1, 2, 1 };
+/* e0..e2, and the edu hot-added at the end */
+static const char *const kind[NEDU + 1] = { "iommufd", "iommufd", "legacy",
+                                            "iommufd, hot-added" };
+static const uint32_t domain_of[NEDU + 1] = { 1, 2, 1, 1 };
 static char bdfs[HEDU_MAX][32];
 
 typedef struct VIommu {
@@ -88,7 +93,7 @@ typedef struct VIommu {
     VhtProc *p;
     QVirtioDev dev;
     QVirtQueue vq;
-    uint64_t bar[NEDU];
+    uint64_t bar[NEDU + 1];
 } VIommu;
 
 /* ---- the driver's requests ---- */
@@ -319,6 +324,80 @@ static long vmlck(VIommu *v)
     return qedu_status_kb(vht_pid(v->p), "VmLck");
 }
 
+/*
+ * A fourth edu hot-added behind the vIOMMU (root port rp0, bus 1): it
+ * starts in boot bypass (its own address space maps guest RAM), and once
+ * attached to domain 1 gets that domain's live mappings replayed into
+ * its container; nothing happens in the running containers.
+ */
+static void hotplug_into_domain(VIommu *v)
+{
+    const char *tag = v->tag, *what = "hot-added";
+    g_autoptr(GArray) fds = hedu_fds_to(vht_pid(v->p), "/dev/vfio/devices/");
+    guint fds0 = fds->len;
+    uint32_t ep = 1 << 8;               /* bus 1, devfn 0 */
+    long pin0 = qedu_vmpin(v->p), pin;
+    Counts a = { 0 }, b = { 0 };
+    g_autofree char *check = g_strdup_printf(
+        "%s: device_add of a fourth edu behind the vIOMMU", tag);
+    uint64_t bar;
+
+    qedu_root_port(v->p, QEDU_ROOT_PORT_SLOT, 1, QEDU_HOTPLUG_BAR);
+    if (v->patched) {
+        a = counts(v);
+    }
+    if (!hedu_qmp_ok(v->p, check,
+                     "{'execute': 'device_add', 'arguments': {'driver': "
+                     "'vfio-pci', 'host': '%s', 'id': 'hp0', 'bus': 'rp0', "
+                     "'iommufd': 'if0'}}", bdfs[NEDU])) {
+        return;
+    }
+    pin = qedu_vmpin(v->p);
+    tap_note("%s: %s, in bypass: VmPin %+ld kB", tag, what, pin - pin0);
+    CHECK_EQ(pin - pin0, QEDU_PINNED_KB, "%s: %s, in bypass: its address "
+             "space pins guest RAM itself (VmPin %+ld kB)", tag, what,
+             pin - pin0);
+    bar = qedu_enable(v->p, 1, 0, QEDU_HOTPLUG_BAR);
+    CHECK(hedu_round_trip(v->p, bar, QEDU_SRC_GPA, QEDU_DST_GPA, LEN, 250),
+          "%s: %s, in bypass: DMA to guest-physical addresses byte-exact",
+          tag, what);
+    if (!CHECK(attach(v, 1, ep) == VIOMMU_S_OK,
+               "%s: ATTACH endpoint 0x%x (the hot-added edu) to domain 1",
+               tag, ep)) {
+        return;
+    }
+    pin = qedu_vmpin(v->p);
+    CHECK_EQ(pin - pin0, 3 * PAGE / 1024, "%s: %s, attached: domain 1's 3 "
+             "mappings replayed into its container (VmPin %+ld kB)", tag,
+             what, pin - pin0);
+    if (v->patched) {
+        g_autoptr(JsonNode) q = qedu_query(v->p);
+        JsonObject *c = qedu_container_of(q, "hp0");
+
+        b = counts(v);
+        CHECK(!memcmp(&a, &b, sizeof(a)), "%s: %s: the running containers "
+              "issued no MAP, COPY or UNMAP", tag, what);
+        tap_note("%s: %s: its container: MAP %" PRId64 ", COPY %" PRId64
+                 ", UNMAP %" PRId64 ", %u address spaces", tag, what,
+                 qedu_counter(c, "map"), qedu_counter(c, "copy"),
+                 qedu_counter(c, "unmap"),
+                 q ? json_array_get_length(json_node_get_array(q)) : 0);
+        CHECK(c && qedu_counter(c, "copy") == 0 &&
+              qedu_counter(c, "map") - qedu_counter(c, "unmap") == 3 &&
+              json_array_get_length(json_node_get_array(q)) == NEDU + 1,
+              "%s: %s: an address space and container of its own, 3 live "
+              "mappings, no COPY", tag, what);
+    }
+    v->bar[NEDU] = bar;
+    check_dma(v, NEDU, IOVA_DST, PAGE_D, PAGE_A, true, what, 260);
+    check_dma(v, NEDU, IOVA_ONLY1, PAGE_C, 0, true, what, 261);
+    check_dma(v, NEDU, QEDU_DST_GPA, QEDU_DST_GPA, 0, false, what, 262);
+    CHECK(qedu_unplug_pci(v->p, "hp0", "rp0") &&
+          qedu_wait_vfio_fds(vht_pid(v->p), fds0) == fds0,
+          "%s: %s edu unplugged, its device fd closed", tag, what);
+    CHECK_EQ(qedu_vmpin(v->p), pin0, "%s: VmPin back to %ld kB", tag, pin0);
+}
+
 static void scenario(const char *bin, const char *tag, bool patched)
 {
     g_autofree char *args = g_strdup_printf(
@@ -326,8 +405,9 @@ static void scenario(const char *bin, const char *tag, bool patched)
         "-object iommufd,id=if0 "
         "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x4 "
         "-device vfio-pci,host=%s,id=e1,iommufd=if0,addr=0x5 "
-        "-device vfio-pci,host=%s,id=e2,addr=0x6",
-        VIRTIO_SLOT, bdfs[0], bdfs[1], bdfs[2]);
+        "-device vfio-pci,host=%s,id=e2,addr=0x6 "
+        "-device pcie-root-port,id=rp0,chassis=1,addr=0x%x",
+        VIRTIO_SLOT, bdfs[0], bdfs[1], bdfs[2], QEDU_ROOT_PORT_SLOT);
     VIommu v = { .tag = tag, .patched = patched };
     gint64 t0 = g_get_monotonic_time();
     Counts a = { 0 }, b = { 0 };
@@ -476,6 +556,7 @@ static void scenario(const char *bin, const char *tag, bool patched)
     CHECK(qedu_vmpin(v.p) == 5 * PAGE / 1024 && vmlck(&v) == 3 * PAGE / 1024,
           "%s: after unmap + remap still one page per mapped IOVA (VmPin 20 "
           "kB, VmLck 12 kB)", tag);
+    hotplug_into_domain(&v);
     vht_end(v.p);
     tap_result(true, "%s: QEMU quit cleanly", tag);
     tap_note("%s: scenario took %.1f s", tag,
@@ -490,7 +571,7 @@ int main(int argc, char **argv)
     patched = qedu_binary("patched");
     control = qedu_binary("control");
     if (!CHECK(patched, "the patched binary in $VFIO_QEMU_BINARIES") ||
-        hedu_find(bdfs, NEDU) < NEDU) {
+        hedu_find(bdfs, NEDU + 1) < NEDU + 1) {
         return tap_done();
     }
     scenario(patched, "patched", true);

@@ -363,6 +363,8 @@ static void hotplug_while_plugged(VMem *v)
     g_autoptr(GArray) fds = hedu_fds_to(vht_pid(v->p), "/dev/vfio/devices/");
     guint fds0 = fds->len;
     Pins pre = pins(v), p0, p1;
+    g_autofree char *check = g_strdup_printf(
+        "%s: device_add of a fourth edu while blocks are plugged", tag);
     uint64_t bar;
 
     if (!CHECK(vmem_request(v, VMEM_REQ_PLUG, 8, 2) == VMEM_RESP_ACK,
@@ -373,8 +375,7 @@ static void hotplug_while_plugged(VMem *v)
         a = counts(v);
     }
     p0 = pins(v);
-    if (!hedu_qmp_ok(v->p, "device_add of a fourth edu while blocks are "
-                     "plugged",
+    if (!hedu_qmp_ok(v->p, check,
                      "{'execute': 'device_add', 'arguments': {'driver': "
                      "'vfio-pci', 'host': '%s', 'id': 'hp0', 'bus': 'rp0', "
                      "'iommufd': 'if0'%s}}", bdfs[NEDU],
