@@ -221,22 +221,15 @@ static void check_dma(VIommu *v, int i, uint64_t iova, uint64_t gpa,
 /* ---- x-query-vfio ---- */
 
 typedef struct Counts {
-    int64_t map[NEDU], copy[NEDU], unmap[NEDU];
+    QeduCounts c[NEDU];
 } Counts;
 
 static Counts counts(VIommu *v)
 {
-    g_autoptr(JsonNode) q = qedu_query(v->p);
+    static const char *const ids[NEDU] = { "e0", "e1", "e2" };
     Counts c;
 
-    for (int i = 0; i < NEDU; i++) {
-        g_autofree char *id = g_strdup_printf("e%d", i);
-        JsonObject *o = qedu_container_of(q, id);
-
-        c.map[i] = qedu_counter(o, "map");
-        c.copy[i] = qedu_counter(o, "copy");
-        c.unmap[i] = qedu_counter(o, "unmap");
-    }
+    qedu_counts(v->p, ids, NEDU, c.c);
     return c;
 }
 
@@ -245,8 +238,8 @@ static void note_delta(VIommu *v, const char *what, Counts a, Counts b)
     for (int i = 0; i < NEDU; i++) {
         tap_note("%s: %s: e%d (%s): MAP %+" PRId64 ", COPY %+" PRId64
                  ", UNMAP %+" PRId64, v->tag, what, i, kind[i],
-                 b.map[i] - a.map[i], b.copy[i] - a.copy[i],
-                 b.unmap[i] - a.unmap[i]);
+                 b.c[i].map - a.c[i].map, b.c[i].copy - a.c[i].copy,
+                 b.c[i].unmap - a.c[i].unmap);
     }
 }
 
@@ -480,11 +473,11 @@ static void scenario(const char *bin, const char *tag, bool patched)
     if (patched) {
         b = counts(&v);
         note_delta(&v, "5 MAP requests", a, b);
-        CHECK(b.map[0] - a.map[0] == 3 && b.map[2] - a.map[2] == 3 &&
-              b.map[1] - a.map[1] == 2,
+        CHECK(b.c[0].map - a.c[0].map == 3 && b.c[2].map - a.c[2].map == 3 &&
+              b.c[1].map - a.c[1].map == 2,
               "%s: one IOAS_MAP / MAP_DMA per MAP request in each container "
               "of the domain (domain 1: 3 each, domain 2: 2)", tag);
-        CHECK(b.copy[0] == a.copy[0] && b.copy[1] == a.copy[1],
+        CHECK(b.c[0].copy == a.c[0].copy && b.c[1].copy == a.c[1].copy,
               "%s: no COPY for vIOMMU mappings", tag);
     }
     tap_note("%s: mapped: VmPin %ld kB, VmLck %ld kB", tag, qedu_vmpin(v.p),
@@ -510,8 +503,9 @@ static void scenario(const char *bin, const char *tag, bool patched)
               "%s: UNMAP 0x%llx in domain 1", tag, IOVA_DST) && patched) {
         b = counts(&v);
         note_delta(&v, "UNMAP in domain 1", a, b);
-        CHECK(b.unmap[0] - a.unmap[0] == 1 && b.unmap[2] - a.unmap[2] == 1 &&
-              b.unmap[1] == a.unmap[1],
+        CHECK(b.c[0].unmap - a.c[0].unmap == 1 &&
+              b.c[2].unmap - a.c[2].unmap == 1 &&
+              b.c[1].unmap == a.c[1].unmap,
               "%s: one UNMAP in each container of domain 1, none in domain "
               "2's", tag);
     }

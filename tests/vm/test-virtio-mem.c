@@ -98,22 +98,15 @@ typedef struct VMem {
 
 /* Counters of each edu's container (patched only) */
 typedef struct Counts {
-    int64_t map[NEDU], copy[NEDU], unmap[NEDU];
+    QeduCounts c[NEDU];
 } Counts;
 
 static Counts counts(VMem *v)
 {
-    g_autoptr(JsonNode) q = qedu_query(v->p);
+    static const char *const ids[NEDU] = { "e0", "e1", "e2" };
     Counts c;
 
-    for (int i = 0; i < NEDU; i++) {
-        g_autofree char *id = g_strdup_printf("e%d", i);
-        JsonObject *o = qedu_container_of(q, id);
-
-        c.map[i] = qedu_counter(o, "map");
-        c.copy[i] = qedu_counter(o, "copy");
-        c.unmap[i] = qedu_counter(o, "unmap");
-    }
+    qedu_counts(v->p, ids, NEDU, c.c);
     return c;
 }
 
@@ -254,13 +247,13 @@ static void cycle(VMem *v, int c, Pins base)
         for (int i = 0; i < NEDU; i++) {
             tap_note("%s: %s: e%d (%s): MAP %+" PRId64 ", COPY %+" PRId64
                      ", UNMAP %+" PRId64 " for 3 blocks", v->tag, when, i,
-                     v->kind[i], b.map[i] - a.map[i], b.copy[i] - a.copy[i],
-                     b.unmap[i] - a.unmap[i]);
+                     v->kind[i], b.c[i].map - a.c[i].map,
+                     b.c[i].copy - a.c[i].copy, b.c[i].unmap - a.c[i].unmap);
         }
-        CHECK(b.map[0] - a.map[0] == 3 && b.copy[0] == a.copy[0],
+        CHECK(b.c[0].map - a.c[0].map == 3 && b.c[0].copy == a.c[0].copy,
               "%s: %s: the shared IOAS issued one IOMMU_IOAS_MAP per "
               "plugged block", v->tag, when);
-        CHECK(b.map[2] - a.map[2] == 3 && b.copy[2] == a.copy[2],
+        CHECK(b.c[2].map - a.c[2].map == 3 && b.c[2].copy == a.c[2].copy,
               "%s: %s: the legacy container issued one VFIO_IOMMU_MAP_DMA "
               "per plugged block", v->tag, when);
         /*
@@ -270,14 +263,14 @@ static void cycle(VMem *v, int c, Pins base)
          * vfio_container_dma_map(), not vfio_container_fill().
          */
         if (v->separate) {
-            CHECK(b.map[1] - a.map[1] == 3 && b.copy[1] == a.copy[1],
+            CHECK(b.c[1].map - a.c[1].map == 3 && b.c[1].copy == a.c[1].copy,
                   "%s: %s: the separate IOAS MAPs each plugged block "
                   "itself: no COPY for RAM discard manager sections yet "
                   "(MAP %+" PRId64 ", COPY %+" PRId64 ")", v->tag, when,
-                  b.map[1] - a.map[1], b.copy[1] - a.copy[1]);
+                  b.c[1].map - a.c[1].map, b.c[1].copy - a.c[1].copy);
         }
-        pin_maps = b.map[0] - a.map[0] +
-                   (v->separate ? b.map[1] - a.map[1] : 0);
+        pin_maps = b.c[0].map - a.c[0].map +
+                   (v->separate ? b.c[1].map - a.c[1].map : 0);
         for (int i = 0; i < NEDU; i++) {
             g_autoptr(JsonNode) q = qedu_query(v->p);
             g_autofree char *id = g_strdup_printf("e%d", i);
@@ -320,10 +313,11 @@ static void cycle(VMem *v, int c, Pins base)
         for (int i = 0; i < NEDU; i++) {
             tap_note("%s: %s: e%d (%s): UNMAP %+" PRId64 " for 2 unplug "
                      "requests", v->tag, when, i, v->kind[i],
-                     b.unmap[i] - a.unmap[i]);
+                     b.c[i].unmap - a.c[i].unmap);
         }
-        CHECK(b.unmap[0] - a.unmap[0] == 2 && b.unmap[1] - a.unmap[1] == 2 &&
-              b.unmap[2] - a.unmap[2] == 2,
+        CHECK(b.c[0].unmap - a.c[0].unmap == 2 &&
+              b.c[1].unmap - a.c[1].unmap == 2 &&
+              b.c[2].unmap - a.c[2].unmap == 2,
               "%s: %s: one UNMAP per unplug request in each container",
               v->tag, when);
     }
@@ -335,21 +329,6 @@ static void cycle(VMem *v, int c, Pins base)
     check_dma(v, two + 1, false, when, 10 * c + 2);
 }
 
-static Counts one_container(VMem *v, const char *id)
-{
-    g_autoptr(JsonNode) q = qedu_query(v->p);
-    JsonObject *o = qedu_container_of(q, id);
-
-    return (Counts){ .map = { qedu_counter(o, "map") },
-                     .copy = { qedu_counter(o, "copy") },
-                     .unmap = { qedu_counter(o, "unmap") } };
-}
-
-static bool same_counts(Counts a, Counts b)
-{
-    return !memcmp(&a, &b, sizeof(a));
-}
-
 /*
  * A fourth edu hot-added (in the root port rp0) while two blocks are
  * plugged: it joins alone, the running containers issue nothing, and its
@@ -359,7 +338,9 @@ static bool same_counts(Counts a, Counts b)
 static void hotplug_while_plugged(VMem *v)
 {
     const char *tag = v->tag, *when = "hot-add";
-    Counts a = { 0 }, b = { 0 }, h = { 0 };
+    static const char *const hp[] = { "hp0" };
+    Counts a = { 0 }, b = { 0 };
+    QeduCounts h, h2;
     g_autoptr(GArray) fds = hedu_fds_to(vht_pid(v->p), "/dev/vfio/devices/");
     guint fds0 = fds->len;
     Pins pre = pins(v), p0, p1;
@@ -391,15 +372,14 @@ static void hotplug_while_plugged(VMem *v)
         JsonObject *c0 = qedu_container_of(q, "e0");
 
         b = counts(v);
-        CHECK(same_counts(a, b), "%s: %s: the running containers issued no "
-              "MAP, COPY or UNMAP", tag, when);
-        h = one_container(v, "hp0");
+        CHECK(!memcmp(&a, &b, sizeof(a)), "%s: %s: the running containers "
+              "issued no MAP, COPY or UNMAP", tag, when);
+        qedu_counts(v->p, hp, 1, &h);
         tap_note("%s: %s: hp0's container: MAP %" PRId64 ", COPY %" PRId64
-                 ", UNMAP %" PRId64, tag, when, h.map[0], h.copy[0],
-                 h.unmap[0]);
+                 ", UNMAP %" PRId64, tag, when, h.map, h.copy, h.unmap);
         if (v->separate) {
-            CHECK(c && c != c0 && h.map[0] == 2 &&
-                  h.copy[0] == qedu_mappings(c0, "map"),
+            CHECK(c && c != c0 && h.map == 2 &&
+                  h.copy == qedu_mappings(c0, "map"),
                   "%s: %s: hp0's own IOAS: one COPY per RAM section of the "
                   "shared IOAS (%d), one MAP per plugged block (2)", tag,
                   when, qedu_mappings(c0, "map"));
@@ -428,9 +408,8 @@ static void hotplug_while_plugged(VMem *v)
     CHECK(vmem_request(v, VMEM_REQ_UNPLUG, 8, 2) == VMEM_RESP_ACK,
           "%s: %s: UNPLUG blocks 8-9", tag, when);
     if (v->patched) {
-        Counts h2 = one_container(v, "hp0");
-
-        CHECK(h2.unmap[0] - h.unmap[0] == 1, "%s: %s: one UNMAP in hp0's "
+        qedu_counts(v->p, hp, 1, &h2);
+        CHECK(h2.unmap - h.unmap == 1, "%s: %s: one UNMAP in hp0's "
               "container too", tag, when);
     }
     CHECK(qedu_file_copy(v->p, bar, v->addr + 8 * BLOCK, v->fd, 8 * BLOCK,
