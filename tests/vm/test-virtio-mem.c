@@ -288,8 +288,6 @@ static void cycle(VMem *v, int c, Pins base)
              "(%" PRId64 " MAPs%s: %+ld kB)", v->tag, when, pin_maps,
              v->patched ? " counted" : " in the one IOAS",
              pp.pin - base.pin);
-    tap_note("%s: %s: %ld kB pinned by iommufd for %ld kB plugged", v->tag,
-             when, pp.pin - base.pin, 3 * BLOCK_KB);
     CHECK_EQ(pp.lck - base.lck, 3 * BLOCK_KB,
              "%s: %s: VmLck (type1) grew by the plugged 6 MiB (%+ld kB)",
              v->tag, when, pp.lck - base.lck);
