@@ -567,3 +567,17 @@ void qedu_note_query(JsonNode *q)
         }
     }
 }
+
+void qedu_counts(VhtProc *p, const char *const *ids, int n,
+                 QeduCounts *out)
+{
+    g_autoptr(JsonNode) q = qedu_query(p);
+
+    for (int i = 0; i < n; i++) {
+        JsonObject *c = qedu_container_of(q, ids[i]);
+
+        out[i] = (QeduCounts){ qedu_counter(c, "map"),
+                               qedu_counter(c, "copy"),
+                               qedu_counter(c, "unmap") };
+    }
+}

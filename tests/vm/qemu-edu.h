@@ -177,4 +177,18 @@ bool qedu_covers(JsonObject *c, uint64_t addr, uint64_t len);
 /** qedu_note_query() - print @q as a table, one TAP note per line */
 void qedu_note_query(JsonNode *q);
 
+/* ---- per-container DMA counters (test-virtio-mem, test-viommu) ---- */
+
+/* The MAP, COPY and UNMAP counters of one container */
+typedef struct QeduCounts {
+    int64_t map, copy, unmap;
+} QeduCounts;
+
+/**
+ * qedu_counts() - one x-query-vfio, then the counters of the containers
+ * holding the devices @ids[0..@n) (-1 each where a device has none).
+ */
+void qedu_counts(VhtProc *p, const char *const *ids, int n,
+                 QeduCounts *out);
+
 #endif /* VFIO_TESTS_VM_QEMU_EDU_H */
