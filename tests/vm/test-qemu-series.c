@@ -33,6 +33,7 @@
  *    containers (VFIO_IOMMU_DIRTY_PAGES, injected), the first one is
  *    stopped again, QEMU keeps running, and a later start starts both.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -434,12 +435,49 @@ static void scenario_memlock(void)
     tap_result(true, "%s: QEMU quit cleanly", tag);
 }
 
+/* ---- the fault shim (tests/vm/fault-ioctl.so) ---- */
+
+/* The shim's path, or NULL; one TAP check that it is there */
+static const char *fault_shim(const char *tag)
+{
+    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+
+    return CHECK(shim && g_file_test(shim, G_FILE_TEST_EXISTS),
+                 "%s: the ioctl fault shim ($VFIO_FAULT_IOCTL)", tag) ?
+           shim : NULL;
+}
+
+/*
+ * Start the patched build with @args under @shim: of the @requests it
+ * watches, the calls numbered @nth fail with @err; every watched call is
+ * logged to @log (NULL: no log).  Return: the process.
+ */
+static VhtProc *start_under_shim(const char *shim, const char *args,
+                                 const char *requests, const char *nth,
+                                 int err, const char *log)
+{
+    g_autofree char *e = g_strdup_printf("%d", err);
+    VhtProc *p;
+
+    g_setenv("LD_PRELOAD", shim, true);
+    g_setenv("FAULT_IOCTL_REQUEST", requests, true);
+    g_setenv("FAULT_IOCTL_NTH", nth, true);
+    g_setenv("FAULT_IOCTL_ERRNO", e, true);
+    if (log) {
+        g_setenv("FAULT_IOCTL_LOG", log, true);
+    }
+    p = qedu_start(patched, args, NULL, false);
+    g_unsetenv("LD_PRELOAD");
+    g_unsetenv("FAULT_IOCTL_LOG");
+    return p;
+}
+
 /* ---- EADDRINUSE from the existing HWPT: on to a new IOAS ---- */
 
 static void scenario_eaddrinuse(void)
 {
     const char *tag = "eaddrinuse";
-    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+    const char *shim = fault_shim(tag);
     g_autofree char *args = g_strdup_printf(
         "-object iommufd,id=if0 "
         "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x4 "
@@ -449,8 +487,7 @@ static void scenario_eaddrinuse(void)
     JsonObject *c0, *c1;
     VhtProc *p;
 
-    if (!CHECK(shim && g_file_test(shim, G_FILE_TEST_EXISTS),
-               "%s: the ioctl fault shim ($VFIO_FAULT_IOCTL)", tag)) {
+    if (!shim) {
         return;
     }
     /*
@@ -458,12 +495,8 @@ static void scenario_eaddrinuse(void)
      * e0's IOAS: answer it EADDRINUSE, as the kernel does when a device's
      * reserved regions clash with what the IOAS maps.
      */
-    g_setenv("LD_PRELOAD", shim, true);
-    g_setenv("FAULT_IOCTL_REQUEST", "0x3b77", true);
-    g_setenv("FAULT_IOCTL_NTH", "2", true);
-    g_setenv("FAULT_IOCTL_ERRNO", "98", true);      /* EADDRINUSE */
-    p = qedu_start(patched, args, NULL, false);
-    g_unsetenv("LD_PRELOAD");
+    p = start_under_shim(shim, args, "VFIO_DEVICE_ATTACH_IOMMUFD_PT", "2",
+                         EADDRINUSE, NULL);
     q = qedu_query(p);
     qedu_note_query(q);
     c0 = qedu_container_of(q, "e0");
@@ -529,14 +562,7 @@ static VhtProc *unmap_run(const char *shim, const char *log, guint nth,
     int slot;
 
     unlink(log);
-    g_setenv("LD_PRELOAD", shim, true);
-    g_setenv("FAULT_IOCTL_REQUEST", "IOMMU_IOAS_UNMAP", true);
-    g_setenv("FAULT_IOCTL_NTH", n, true);
-    g_setenv("FAULT_IOCTL_ERRNO", "2", true);       /* ENOENT */
-    g_setenv("FAULT_IOCTL_LOG", log, true);
-    p = qedu_start(patched, args, NULL, false);
-    g_unsetenv("LD_PRELOAD");
-    g_unsetenv("FAULT_IOCTL_LOG");
+    p = start_under_shim(shim, args, "IOMMU_IOAS_UNMAP", n, ENOENT, log);
     *bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, qedu_bar(0));
     *fd = qedu_dimm_file(path, DIMM_MB);
     *addr = *fd >= 0 ? qedu_plug_dimm(p, "dimm0", path, DIMM_MB, &slot) : 0;
@@ -550,7 +576,7 @@ static VhtProc *unmap_run(const char *shim, const char *log, guint nth,
 static void scenario_unmap_refused(void)
 {
     const char *tag = "unmap-refused";
-    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+    const char *shim = fault_shim(tag);
     g_autofree char *dir = g_dir_make_tmp("unmap-XXXXXX", NULL);
     g_autofree char *log = g_build_filename(dir, "calls.log", NULL);
     g_autofree char *path = g_build_filename(dir, "dimm", NULL);
@@ -562,8 +588,7 @@ static void scenario_unmap_refused(void)
     guint before;
     int fd;
 
-    if (!CHECK(shim && g_file_test(shim, G_FILE_TEST_EXISTS),
-               "%s: the ioctl fault shim ($VFIO_FAULT_IOCTL)", tag)) {
+    if (!shim) {
         return;
     }
     /* without a fault: which IOMMU_IOAS_UNMAP is the DIMM's */
@@ -604,7 +629,7 @@ static void scenario_unmap_refused(void)
 static void scenario_fd_release(void)
 {
     const char *tag = "fd-release";
-    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+    const char *shim = fault_shim(tag);
     g_autofree char *add = g_strdup_printf(
         "{'execute': 'device_add', 'arguments': {'driver': 'vfio-pci', "
         "'host': '%s', 'id': 'e0', 'iommufd': 'if0', 'bus': 'rp0'}}",
@@ -616,18 +641,13 @@ static void scenario_fd_release(void)
     uint64_t bar;
     bool bound;
 
-    if (!CHECK(shim && g_file_test(shim, G_FILE_TEST_EXISTS),
-               "%s: the ioctl fault shim ($VFIO_FAULT_IOCTL)", tag)) {
+    if (!shim) {
         return;
     }
     /* the first attach fails */
-    g_setenv("LD_PRELOAD", shim, true);
-    g_setenv("FAULT_IOCTL_REQUEST", "VFIO_DEVICE_ATTACH_IOMMUFD_PT", true);
-    g_setenv("FAULT_IOCTL_NTH", "1", true);
-    g_setenv("FAULT_IOCTL_ERRNO", "5", true);       /* EIO */
-    p = qedu_start(patched, "-object iommufd,id=if0 -device "
-                   "pcie-root-port,id=rp0,chassis=1,addr=0x10", NULL, false);
-    g_unsetenv("LD_PRELOAD");
+    p = start_under_shim(shim, "-object iommufd,id=if0 -device "
+                         "pcie-root-port,id=rp0,chassis=1,addr=0x10",
+                         "VFIO_DEVICE_ATTACH_IOMMUFD_PT", "1", EIO, NULL);
     qedu_root_port(p, 0x10, 1, QEDU_HOTPLUG_BAR);
     fds0 = hedu_fds_to(vht_pid(p), NULL);
 
@@ -733,7 +753,7 @@ static bool dirty_rate_round(VhtProc *p)
 static void scenario_dirty_partial(void)
 {
     const char *tag = "dirty-partial";
-    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+    const char *shim = fault_shim(tag);
     g_autofree char *dir = g_dir_make_tmp("dirty-XXXXXX", NULL);
     g_autofree char *log = g_build_filename(dir, "calls.log", NULL);
     g_autofree char *args = g_strdup_printf(
@@ -746,8 +766,7 @@ static void scenario_dirty_partial(void)
     DirtyCall *a, *b, *c;
     VhtProc *p;
 
-    if (!CHECK(shim && g_file_test(shim, G_FILE_TEST_EXISTS),
-               "%s: the ioctl fault shim ($VFIO_FAULT_IOCTL)", tag)) {
+    if (!shim) {
         return;
     }
     /*
@@ -757,15 +776,9 @@ static void scenario_dirty_partial(void)
      * the first container, 5 the second: refused (injected); the first
      * must then be stopped again.
      */
-    g_setenv("LD_PRELOAD", shim, true);
-    g_setenv("FAULT_IOCTL_REQUEST",
-             "VFIO_GROUP_SET_CONTAINER,VFIO_IOMMU_DIRTY_PAGES", true);
-    g_setenv("FAULT_IOCTL_NTH", "2,5", true);
-    g_setenv("FAULT_IOCTL_ERRNO", "5", true);       /* EIO */
-    g_setenv("FAULT_IOCTL_LOG", log, true);
-    p = qedu_start(patched, args, NULL, false);
-    g_unsetenv("LD_PRELOAD");
-    g_unsetenv("FAULT_IOCTL_LOG");
+    p = start_under_shim(shim, args,
+                         "VFIO_GROUP_SET_CONTAINER,VFIO_IOMMU_DIRTY_PAGES",
+                         "2,5", EIO, log);
     q = qedu_query(p);
     qedu_note_query(q);
     c0 = qedu_container_of(q, "e0");
