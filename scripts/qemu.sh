@@ -2,23 +2,32 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Fetch, verify, unpack, patch and build the pinned QEMU (qemu.conf), and
-# unpack the unpatched control binary.  Everything lands under build/:
+# build the control from the same tarball.  Everything lands under build/:
 #
-#   build/dl/                 downloaded tarball and .debs (kept)
-#   build/apt/                private apt configuration (bookworm-backports
-#                             deb + deb-src); the machine's sources are
-#                             never touched
+#   build/dl/                 the tarball and .debs (kept)
+#   build/apt/                private apt configuration (BPO_SUITE deb +
+#                             deb-src, QEMU_SRC_SUITE deb-src) on the
+#                             machine's own Debian mirror; the machine's
+#                             sources are never touched
 #   build/tools/              meson 1.7 + pycotap from bookworm-backports,
 #                             unpacked, used through PYTHONPATH
-#   build/qemu-10.0.2/        the work tree: a git repository with one
+#   build/qemu-10.2.2/        the work tree: a git repository with one
 #                             pristine commit (tag "pristine") and one
 #                             commit per patch of patches/series
 #   build/qemu-build/         QEMU's build directory
 #   build/qemu-asan/          the same tree built with AddressSanitizer
 #                             (scripts/qemu.sh asan; the soak uses it)
-#   build/control/            the unpacked Debian qemu-system-x86 (control)
+#   build/control/qemu-10.2.2 the pristine tree plus the first
+#                             CONTROL_PATCHES patches, and its build
+#   build/control/qemu-build/ directory (same configure arguments)
+#   build/qemu-cross/         hw/vfio built for aarch64, ppc64 and s390x
+#                             (scripts/qemu.sh cross)
 #   build/libvirt/            the unpacked Debian libvirt (daemon, QEMU
 #                             driver, virsh) for the rig's libvirt test
+#
+# Compilers run through ccache (~/.cache/ccache unless CCACHE_DIR says
+# otherwise): the control and the patched tree share all but the files the
+# series touches, so the second of the two builds costs little.
 #
 # Usage: scripts/qemu.sh deps         install the Debian build dependencies
 #        scripts/qemu.sh fetch        download (if needed) + verify tarball
@@ -30,10 +39,16 @@
 #        scripts/qemu.sh build [TGT]  ninja TGT (default qemu-system-x86_64)
 #        scripts/qemu.sh asan         configure + build build/qemu-asan
 #                                     (--enable-asan) and print its binary
-#        scripts/qemu.sh control      unpack the control binary
+#        scripts/qemu.sh control      build the control (pristine tree
+#                                     plus the first CONTROL_PATCHES)
+#        scripts/qemu.sh cross        compile hw/vfio (and the series'
+#                                     files) for aarch64, ppc64, s390x
 #        scripts/qemu.sh libvirt      unpack libvirt (build/libvirt)
 #        scripts/qemu.sh all          tree + configure + build + control
 #                                     + libvirt
+#        scripts/qemu.sh rebase-check build every commit of the work tree
+#                                     on its own (git rebase -x), in a
+#                                     scratch copy
 #        scripts/qemu.sh export       work tree commits -> patches/
 #        scripts/qemu.sh check-series apply patches/ to a fresh pristine
 #                                     tree and check that exporting it
@@ -45,7 +60,9 @@
 #                                     private apt configuration
 #        scripts/qemu.sh binary|control-binary   print the binary's path
 #
-# Environment: QEMU_BUILD_ROOT (default <repo>/build)
+# Environment: QEMU_BUILD_ROOT (default <repo>/build); QEMU_DIST_DIR (a
+#              directory holding QEMU_TARBALL, default ../shared/dist
+#              beside the repository); CCACHE_DIR
 
 set -euo pipefail
 
@@ -60,6 +77,7 @@ tools=$root/tools
 tree=$root/qemu-$QEMU_VERSION
 bdir=$root/qemu-build
 control=$root/control
+dist=${QEMU_DIST_DIR:-$repo/../shared/dist}
 libvirt=$root/libvirt
 patches=$repo/patches
 
@@ -67,7 +85,14 @@ patches=$repo/patches
 # commit git am makes from patches/, the same on every machine.
 export GIT_AUTHOR_NAME="vfio-iommufd tooling" GIT_AUTHOR_EMAIL="tooling@invalid"
 export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME" GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
-pristine_date="2025-05-28T00:00:00+00:00"
+pristine_date="2026-02-16T00:00:00+00:00"
+
+# ccache: no hashing of the build directory and paths below build/ made
+# relative, so that the patched and the control build (build/qemu-build,
+# build/control/qemu-build, both with the source at ../qemu-$QEMU_VERSION)
+# hit each other's objects.
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=true CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 
 note() { echo "qemu.sh: $*" >&2; }
 die() { note "$*"; exit 1; }
@@ -86,8 +111,10 @@ cmd_deps() {
         --no-install-recommends "${missing[@]}"
 }
 
-# A private apt configuration: its own sources list (the one suite qemu.conf
-# names, binaries and sources), lists and cache; the system's dpkg status.
+# A private apt configuration: its own sources list (BPO_SUITE binaries and
+# sources, QEMU_SRC_SUITE sources only, so that no binary of sid is ever a
+# candidate), lists and cache; the system's dpkg status.  The archive is
+# the one the machine's own apt sources name for its release.
 apt_private() {
     local args=(-o "Dir::Etc::SourceList=$aptdir/sources.list"
                 -o "Dir::Etc::SourceParts=/dev/null"
@@ -96,11 +123,16 @@ apt_private() {
                 -o "APT::Sandbox::User=root")
     if [ ! -f "$aptdir/updated" ]; then
         mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
-        local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-        printf '%s [signed-by=%s] http://deb.debian.org/debian %s main\n' \
-            deb "$keyring" "$QEMU_SUITE" deb-src "$keyring" "$QEMU_SUITE" \
+        local keyring=/usr/share/keyrings/debian-archive-keyring.gpg archive
+        archive=$("$repo/scripts/debian-archive.py") ||
+            die "no Debian archive in this machine's apt sources"
+        printf '%s [signed-by=%s] %s %s main\n' \
+            deb "$keyring" "$archive" "$BPO_SUITE" \
+            deb-src "$keyring" "$archive" "$BPO_SUITE" \
+            deb-src "$keyring" "$archive" "$QEMU_SRC_SUITE" \
             > "$aptdir/sources.list"
-        apt-get "${args[@]}" -q update >&2 || die "apt-get update of $QEMU_SUITE failed"
+        apt-get "${args[@]}" -q update >&2 ||
+            die "apt-get update of $BPO_SUITE and $QEMU_SRC_SUITE failed"
         touch "$aptdir/updated"
     fi
     "$@" "${args[@]}"
@@ -114,18 +146,31 @@ cmd_verify() {
         note "$file: sha256 mismatch"
         note "  expected $QEMU_SHA256"
         note "  actual   $actual"
-        exit 1
+        return 1
     fi
 }
 
+# The tarball comes from QEMU_DIST_DIR when it is there, else from
+# Debian's archive by its exact source version; it is verified either way
+# (and a copy that fails is not kept).
 cmd_fetch() {
     mkdir -p "$dl"
     if [ ! -f "$dl/$QEMU_TARBALL" ]; then
-        note "downloading $QEMU_TARBALL ($QEMU_SRC_PACKAGE $QEMU_DEB_VERSION, $QEMU_SUITE)"
-        (cd "$dl" && apt_private apt-get -q source --tar-only --download-only \
-            "$QEMU_SRC_PACKAGE=$QEMU_DEB_VERSION" >&2) ||
-            die "could not download $QEMU_TARBALL"
-        [ -f "$dl/$QEMU_TARBALL" ] || die "$dl/$QEMU_TARBALL missing after download"
+        if [ -f "$dist/$QEMU_TARBALL" ]; then
+            note "taking $QEMU_TARBALL from $dist"
+            cmd_verify "$dist/$QEMU_TARBALL"
+            cp "$dist/$QEMU_TARBALL" "$dl/$QEMU_TARBALL.part"
+        else
+            note "downloading $QEMU_TARBALL ($QEMU_SRC_PACKAGE $QEMU_DEB_VERSION, $QEMU_SRC_SUITE)"
+            mkdir -p "$dl/src"
+            (cd "$dl/src" && apt_private apt-get -q source --tar-only --download-only \
+                "$QEMU_SRC_PACKAGE=$QEMU_DEB_VERSION" >&2) ||
+                die "could not download $QEMU_TARBALL"
+            [ -f "$dl/src/$QEMU_TARBALL" ] || die "$QEMU_TARBALL missing after download"
+            mv "$dl/src/$QEMU_TARBALL" "$dl/$QEMU_TARBALL.part"
+        fi
+        cmd_verify "$dl/$QEMU_TARBALL.part" || { rm -f "$dl/$QEMU_TARBALL.part"; exit 1; }
+        mv "$dl/$QEMU_TARBALL.part" "$dl/$QEMU_TARBALL"
     fi
     cmd_verify "$dl/$QEMU_TARBALL"
 }
@@ -149,30 +194,32 @@ cmd_tools() {
     touch "$tools/.done"
 }
 
-# series_sum: what the work tree must have been made from
+# series_list [N]: the patches of patches/series in order (the first N)
+series_list() {
+    [ -f "$patches/series" ] || return 0
+    grep -v '^#' "$patches/series" | grep . | head -n "${1:-1000000}"
+}
+
+# series_sum [N]: what a tree must have been made from (the first N patches)
 series_sum() {
     local p
     {
         echo "$QEMU_SHA256"
-        [ -f "$patches/series" ] || return 0
-        cat "$patches/series"
-        while read -r p; do
-            case "$p" in ''|'#'*) continue ;; esac
+        for p in $(series_list "$@"); do
+            echo "$p"
             cat "$patches/$p" 2>/dev/null || echo "missing $p"
-        done < "$patches/series"
+        done
     } | sha256sum | cut -d' ' -f1
 }
 
-# apply_series DIR: git am every patch of patches/series in DIR
+# apply_series DIR [N]: git am the patches of patches/series (the first N)
 apply_series() {
     local dir=$1 p
-    [ -f "$patches/series" ] || return 0
-    while read -r p; do
-        case "$p" in ''|'#'*) continue ;; esac
+    for p in $(series_list "${2:-}"); do
         git -C "$dir" am -q --committer-date-is-author-date "$patches/$p" ||
             { git -C "$dir" am --abort 2>/dev/null || true
               die "patches/$p does not apply"; }
-    done < "$patches/series"
+    done
 }
 
 # make_pristine DIR: unpack the verified tarball into DIR as a git repo
@@ -197,6 +244,7 @@ cmd_tree() {
     local want stamp
     want=$(series_sum)
     stamp=$tree/.git/vfio-series
+    cmd_control_tree
     if [ -d "$tree/.git" ]; then
         [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
         # patches/ changed.  Re-apply only when the tree holds nothing but
@@ -219,6 +267,20 @@ cmd_tree() {
     git -C "$tree" rev-parse HEAD > "$stamp.head"
 }
 
+# The control's tree: pristine plus the first CONTROL_PATCHES patches,
+# remade whenever those change.  Nobody works in it.
+cmd_control_tree() {
+    local ctree=$control/qemu-$QEMU_VERSION want
+    want=$(series_sum "$CONTROL_PATCHES")
+    [ "$(cat "$ctree/.git/vfio-series" 2>/dev/null)" = "$want" ] && return 0
+    note "making the control tree $ctree (pristine + $CONTROL_PATCHES patch(es))"
+    rm -rf "$ctree"
+    mkdir -p "$control"
+    make_pristine "$ctree"
+    apply_series "$ctree" "$CONTROL_PATCHES"
+    echo "$want" > "$ctree/.git/vfio-series"
+}
+
 # Debian's +ds tarball has no pc-bios/edk2-*.fd.bz2.  QEMU's meson.build
 # unpacks them whenever it finds a bzip2 program for an x86 target, and
 # fails on the missing inputs; bzip2 is on nearly every Debian system
@@ -236,21 +298,33 @@ run_configure() {
     fi
 }
 
+# The compiler, through Debian's ccache masquerade when it is installed.
+qemu_cc() {
+    if [ -x /usr/lib/ccache/gcc ]; then echo /usr/lib/ccache/gcc; else echo gcc; fi
+}
+
+# configure_in TREE BDIR ARGS...: configure TREE into BDIR unless BDIR was
+# configured with the same arguments already.
+configure_in() {
+    local src=$1 dir=$2 args stamp
+    shift 2
+    args="$* cc=$(qemu_cc)"
+    stamp=$dir/.configure-args
+    [ -f "$dir/build.ninja" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$args" ] && return 0
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    note "configuring QEMU in $dir"
+    (cd "$dir" && PYTHONPATH=$tools/usr/lib/python3/dist-packages run_configure \
+        "$src/configure" --python=/usr/bin/python3 --cc="$(qemu_cc)" "$@" \
+        > "$dir/configure.out" 2>&1) ||
+        { tail -n 30 "$dir/configure.out" >&2; die "configure failed (log: $dir/configure.out)"; }
+    echo "$args" > "$stamp"
+}
+
 cmd_configure() {
     cmd_tree
     cmd_tools
-    local args stamp
-    args="${QEMU_CONFIGURE_ARGS[*]}"
-    stamp=$bdir/.configure-args
-    [ -f "$bdir/build.ninja" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$args" ] && return 0
-    rm -rf "$bdir"
-    mkdir -p "$bdir"
-    note "configuring QEMU in $bdir"
-    (cd "$bdir" && PYTHONPATH=$tools/usr/lib/python3/dist-packages run_configure \
-        "$tree/configure" --python=/usr/bin/python3 "${QEMU_CONFIGURE_ARGS[@]}" \
-        > "$bdir/configure.out" 2>&1) ||
-        { tail -n 30 "$bdir/configure.out" >&2; die "configure failed (log: $bdir/configure.out)"; }
-    echo "$args" > "$stamp"
+    configure_in "$tree" "$bdir" "${QEMU_CONFIGURE_ARGS[@]}"
 }
 
 # ninja in QEMU's build directory.  When a patch changes a meson.build,
@@ -314,14 +388,62 @@ unpack_debs() {
     fi
 }
 
+# The control: same configure arguments, its own tree and build directory
+# (at the same depth as the patched ones, for ccache).
 cmd_control() {
-    [ -x "$control/usr/bin/qemu-system-x86_64" ] && [ -f "$control/.done" ] && return 0
-    # its shared libraries come from bookworm (the backport is built there)
-    unpack_debs "$control" . '^qemu-' "${CONTROL_DEBS[@]}"
-    "$control/usr/bin/qemu-system-x86_64" --version | head -n1 >&2 ||
-        die "the control binary does not run"
-    touch "$control/.done"
+    cmd_fetch
+    cmd_control_tree
+    cmd_tools
+    local bdir=$control/qemu-build
+    configure_in "$control/qemu-$QEMU_VERSION" "$bdir" "${QEMU_CONFIGURE_ARGS[@]}"
+    run_ninja qemu-system-x86_64 || die "building the control failed"
+    link_firmware
 }
+
+# hw/vfio for the other targets that build it: aarch64 (virt), ppc64 (the
+# sPAPR container), s390x (vfio-ccw, vfio-ap).  Only the objects of
+# hw/vfio, hw/vfio-user and the series' other files are compiled (with
+# what they need generated first), not whole emulators.
+cmd_cross() {
+    cmd_tree
+    cmd_tools
+    local bdir=$root/qemu-cross objs
+    configure_in "$tree" "$bdir" --target-list=aarch64-softmmu,ppc64-softmmu,s390x-softmmu \
+        --disable-docs --disable-download --disable-install-blobs --disable-tools \
+        --disable-gtk --disable-sdl --enable-werror
+    objs=$(run_ninja -t targets all | sed -n 's/^\([^:]*\.o\): .*/\1/p' |
+           grep -E '_(hw_vfio|hw_vfio-user|backends_iommufd|migration_dirtyrate|system_dirtylimit|system_memory)[^/]*\.c\.o$')
+    [ -n "$objs" ] || die "no hw/vfio objects in $bdir"
+    # shellcheck disable=SC2086
+    run_ninja $objs || die "hw/vfio does not compile for every target"
+    echo "cross: $(echo "$objs" | wc -l) objects of hw/vfio and the series compile for aarch64, ppc64, s390x"
+}
+
+# Build every commit of the work tree on its own, in a scratch clone (the
+# work tree and its build directory are left alone): check each commit of
+# pristine..HEAD out in turn and build the emulator and the series' unit
+# test (when that commit has it) incrementally.
+cmd_rebase_check() {
+    cmd_configure
+    local tmp=$root/rebase-check c n=0 targets
+    rm -rf "$tmp"
+    git clone -q "$tree" "$tmp/qemu-$QEMU_VERSION"
+    local bdir=$tmp/qemu-build
+    for c in $(git -C "$tree" rev-list --reverse pristine..HEAD); do
+        n=$((n + 1))
+        git -C "$tmp/qemu-$QEMU_VERSION" checkout -q "$c"
+        note "rebase-check $n: $(git -C "$tree" log -1 --format=%s "$c")"
+        configure_in "$tmp/qemu-$QEMU_VERSION" "$bdir" "${QEMU_CONFIGURE_ARGS[@]}"
+        targets=qemu-system-x86_64
+        [ -f "$tmp/qemu-$QEMU_VERSION/tests/unit/test-vfio-dma-plan.c" ] &&
+            targets="$targets tests/unit/test-vfio-dma-plan"
+        # shellcheck disable=SC2086
+        run_ninja $targets || die "commit $n ($c) does not build"
+    done
+    echo "rebase-check: each of the $n commits of pristine..HEAD builds on its own"
+    rm -rf "$tmp"
+}
+
 
 # libvirt runs only inside the rig's guest, laid over its root; on the host
 # it needs its shared libraries, nothing else: not the daemons' helpers
@@ -434,11 +556,13 @@ asan)
     cmd_build >&2
     echo "$bdir/qemu-system-x86_64" ;;
 control) cmd_control ;;
+cross) cmd_cross ;;
+rebase-check) cmd_rebase_check ;;
 libvirt) cmd_libvirt ;;
 all) cmd_build; cmd_control; cmd_libvirt ;;
 export) cmd_export ;;
 check-series) cmd_check_series ;;
 binary) echo "$bdir/qemu-system-x86_64" ;;
-control-binary) echo "$control/usr/bin/qemu-system-x86_64" ;;
+control-binary) echo "$control/qemu-build/qemu-system-x86_64" ;;
 *) sed -n '/^# Usage/,/^# Environment/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
