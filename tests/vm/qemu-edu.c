@@ -85,9 +85,10 @@ const char *qedu_binary(const char *label)
 
 /*
  * -accel qtest runs no vCPU, so no firmware enumerates PCI or shadows the
- * BIOS behind the tests' back.  Debian's packages drop the qtest
- * accelerator module, so the control gets TCG with -S (stopped: no vCPU
- * runs either), which the tests cannot tell apart.
+ * BIOS behind the tests' back.  A binary without the qtest accelerator
+ * (Debian's packages drop its module) gets TCG with -S (stopped: no vCPU
+ * runs either), which the tests cannot tell apart; both binaries the
+ * tooling builds have it.
  */
 static const char *accel_for(const char *binary)
 {

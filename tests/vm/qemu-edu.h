@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qemu-edu.h: drive real qemu-system-x86_64 (the patched build or the
- * unpatched control) inside the rig's guest, with edu devices assigned
+ * control) inside the rig's guest, with edu devices assigned
  * through vfio-pci, over qtest and QMP (libvhtest, host-edu).
  *
  * QEMU runs with -machine q35 under qtest: there is no firmware or guest
@@ -166,7 +166,7 @@ bool qedu_unplug_dimm(VhtProc *p, const char *id, int slot,
 
 /**
  * qedu_wait_vfio_fds() - wait (5 s at most) until @pid holds @want VFIO
- * device fds.  QEMU 10.0.2 detaches an unplugged vfio-pci device (closes
+ * device fds.  QEMU (10.0.2 and 10.2.2) detaches an unplugged vfio-pci device (closes
  * its fd, leaves its container) only when the device object is finalized,
  * a little after it left the QOM tree; until then its host device cannot
  * be bound again.  Return: the number it holds at the end.
