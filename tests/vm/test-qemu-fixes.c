@@ -246,8 +246,9 @@ static void scenario_memfd(const char *label, const char *bin, bool fixed)
     pin = qedu_vmpin(p);
     CHECK_EQ(pin, QEDU_PINNED_KB, "%s: guest RAM + BIOS pinned once "
              "(VmPin %ld kB)", tag, pin);
-    CHECK_EQ(log_count(log, "IOMMU_IOAS_MAP_FILE", "rc=-1 errno=25"), 1,
-             "%s: IOMMU_IOAS_MAP_FILE was tried once, answered ENOTTY", tag);
+    CHECK(log_count(log, "IOMMU_IOAS_MAP_FILE", NULL) == 1 &&
+          log_count(log, "IOMMU_IOAS_MAP_FILE", "rc=-1 errno=25") == 1,
+          "%s: IOMMU_IOAS_MAP_FILE was tried once, answered ENOTTY", tag);
 
     /* a file-backed DIMM now: no second MAP_FILE, DMA lands */
     fd = qedu_dimm_file(path, DIMM_MB);
