@@ -2,7 +2,8 @@
 #
 # `make` fetches the pinned QEMU (qemu.conf), verifies it, applies
 # patches/, configures and builds qemu-system-x86_64 in build/qemu-build,
-# and unpacks the unpatched control binary into build/control
+# and builds the control (pristine + the first CONTROL_PATCHES patches) in
+# build/control
 # (scripts/qemu.sh does each step, and only what is out of date).
 #
 # The rig's test programs and the benchmarks are a meson build of their own
@@ -23,7 +24,7 @@ qemu:
 	scripts/qemu.sh deps
 	scripts/qemu.sh all
 
-# work tree commits (build/qemu-10.0.2, on top of tag "pristine") -> patches/
+# work tree commits (build/qemu-10.2.2, on top of tag "pristine") -> patches/
 export-series:
 	scripts/qemu.sh export
 

@@ -200,14 +200,22 @@ series_list() {
     grep -v '^#' "$patches/series" | grep . | head -n "${1:-1000000}"
 }
 
-# series_sum [N]: what a tree must have been made from (the first N patches)
+# series_sum [N]: what a tree must have been made from (the first N
+# patches).  The "[PATCH n/m]" of a subject is left out: export renumbers
+# every patch when the series grows, and git am drops it anyway, so the
+# control (the first patch) is not remade for a patch added after it.
 series_sum() {
     local p
     {
         echo "$QEMU_SHA256"
         for p in $(series_list "$@"); do
             echo "$p"
-            cat "$patches/$p" 2>/dev/null || echo "missing $p"
+            if [ -f "$patches/$p" ]; then
+                sed -E '1,/^$/s/^Subject: \[PATCH [0-9]+\/[0-9]+\]/Subject: [PATCH]/' \
+                    "$patches/$p"
+            else
+                echo "missing $p"
+            fi
         done
     } | sha256sum | cut -d' ' -f1
 }
@@ -401,22 +409,35 @@ cmd_control() {
 }
 
 # hw/vfio for the other targets that build it: aarch64 (virt), ppc64 (the
-# sPAPR container), s390x (vfio-ccw, vfio-ap).  Only the objects of
-# hw/vfio, hw/vfio-user and the series' other files are compiled (with
-# what they need generated first), not whole emulators.
+# sPAPR container, spapr_pci_vfio.c), s390x (vfio-ccw, vfio-ap,
+# s390-pci-vfio.c).  Only objects are compiled, not whole emulators (ninja
+# generates what they include first): every object of hw/vfio and
+# hw/vfio-user, and of each C file the series changes, that one of these
+# targets builds.  No cross compiler is needed: these are the target
+# emulators' objects, built for the host.
 cmd_cross() {
     cmd_tree
     cmd_tools
-    local bdir=$root/qemu-cross objs
+    local bdir=$root/qemu-cross objs pat f t n
     configure_in "$tree" "$bdir" --target-list=aarch64-softmmu,ppc64-softmmu,s390x-softmmu \
         --disable-docs --disable-download --disable-install-blobs --disable-tools \
         --disable-gtk --disable-sdl --enable-werror
+    # object names are the source path with '/' turned into '_'
+    pat='hw_vfio_[^/]*|hw_vfio-user_[^/]*|hw_ppc_spapr_pci_vfio|hw_s390x_s390-pci-vfio'
+    for f in $(git -C "$tree" diff --name-only pristine..HEAD -- '*.c'); do
+        f=${f%.c}
+        pat="$pat|${f//\//_}"
+    done
     objs=$(run_ninja -t targets all | sed -n 's/^\([^:]*\.o\): .*/\1/p' |
-           grep -E '_(hw_vfio|hw_vfio-user|backends_iommufd|migration_dirtyrate|system_dirtylimit|system_memory)[^/]*\.c\.o$')
+           grep -E "/($pat)\.c\.o\$" || true)
     [ -n "$objs" ] || die "no hw/vfio objects in $bdir"
     # shellcheck disable=SC2086
-    run_ninja $objs || die "hw/vfio does not compile for every target"
-    echo "cross: $(echo "$objs" | wc -l) objects of hw/vfio and the series compile for aarch64, ppc64, s390x"
+    run_ninja $objs >&2 || die "hw/vfio or the series does not compile for every target"
+    for t in aarch64 ppc64 s390x; do
+        n=$(echo "$objs" | grep -c "^libqemu-$t-softmmu" || true)
+        echo "cross: $t-softmmu: $n target objects"
+    done
+    echo "cross: $(echo "$objs" | wc -l) objects (hw/vfio, hw/vfio-user, the series' files; common ones once) compile for aarch64, ppc64, s390x"
 }
 
 # Build every commit of the work tree on its own, in a scratch clone (the

@@ -195,13 +195,22 @@ VhtProc *vht_start_opts(const VhtOptions *opts)
 {
     VhtProc *p = g_new0(VhtProc, 1);
     g_auto(GStrv) argv = NULL;
+    int err_fd = -1;
 
     p->dir = g_dir_make_tmp("vht-XXXXXX", NULL);
     g_assert_nonnull(p->dir);
     p->qmp_path = g_build_filename(p->dir, "qmp.sock", NULL);
     p->qtest_path = g_build_filename(p->dir, "qtest.sock", NULL);
     argv = build_argv(p, opts);
-    p->pid = spawn(argv, opts->pass_fds, -1);
+    if (opts->stderr_path) {
+        err_fd = open(opts->stderr_path,
+                      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        g_assert_cmpint(err_fd, >=, 0);
+    }
+    p->pid = spawn(argv, opts->pass_fds, err_fd);
+    if (err_fd >= 0) {
+        close(err_fd);
+    }
     if (!opts->no_qmp) {
         p->qmp = qmp_new_from_conn(conn_connect(p, p->qmp_path));
         vht_qmp_negotiate(p->qmp);
@@ -606,6 +615,36 @@ static JsonObject *qmp_vcmd(VhtQmp *q, const char *fmt, va_list ap)
 
     conn_send(&q->conn, req, strlen(req));
     return vht_qmp_receive(q);
+}
+
+JsonObject *vht_qmp_try(VhtProc *p, const char *fmt, ...)
+{
+    VhtQmp *q = p->qmp;
+    g_autofree char *req = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    req = format_request(fmt, ap);
+    va_end(ap);
+    conn_send(&q->conn, req, strlen(req));
+    for (;;) {
+        bool eof;
+        g_autofree char *line = conn_read_line(&q->conn, default_deadline(),
+                                               &eof);
+        JsonObject *msg;
+
+        if (!line && eof) {
+            return NULL;
+        }
+        if (!line) {
+            fail_with_proc(p, "waiting for QMP: timeout");
+        }
+        msg = parse_object(line);
+        if (!json_object_has_member(msg, "event")) {
+            return msg;
+        }
+        g_queue_push_tail(&q->events, msg);
+    }
 }
 
 JsonObject *vht_qmpq(VhtQmp *q, const char *fmt, ...)

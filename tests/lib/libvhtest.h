@@ -42,6 +42,11 @@ typedef struct VhtOptions {
     bool no_qmp;
     /* fds the child inherits under the same numbers, -1-terminated */
     const int *pass_fds;
+    /*
+     * write the child's stderr into this file (created or truncated), to
+     * read what it printed before it died; NULL: the test's own stderr
+     */
+    const char *stderr_path;
 } VhtOptions;
 
 /* ---- processes ---- */
@@ -148,6 +153,14 @@ void vht_qmp_close(VhtQmp *q);
  * Return: the response object; free with json_object_unref().
  */
 JsonObject *vht_qmp(VhtProc *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/**
+ * vht_qmp_try() - vht_qmp() for a command that may kill the process
+ * Return: the response object (free with json_object_unref()), or NULL if
+ * QEMU hung up instead of answering; vht_wait_exit() then says how it
+ * ended.
+ */
+JsonObject *vht_qmp_try(VhtProc *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /** vht_qmpq() - vht_qmp() on a given connection */
 JsonObject *vht_qmpq(VhtQmp *q, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -4,8 +4,12 @@
 # TAP checks of the QEMU tooling (scripts/qemu.sh, the top-level make):
 # the pinned tarball is verified and a corrupted copy refused with both
 # hashes named; patches/ applies to the pristine tarball and exports back
-# byte for byte; a second `make` does no work; both binaries run and are
-# the pinned version.  Runs after `make` (test-all.sh) has built everything.
+# byte for byte, and each patch passes QEMU's checkpatch.pl; a second
+# `make` does no work; the work tree is pristine + the series and the
+# control's tree pristine + exactly its CONTROL_PATCHES patches; both
+# binaries run and are the pinned version.  Runs after `make`
+# (test-all.sh) has built everything.  The cross-target compile check
+# (scripts/qemu.sh cross) is a test of its own (tests/qemu/meson.build).
 
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,7 +33,7 @@ check() {   # check DESCRIPTION COMMAND...
     fi
 }
 
-echo "1..8"
+echo "1..10"
 check "the cached $QEMU_TARBALL matches sha256 $QEMU_SHA256" $q verify "$tarball"
 
 corrupt_refused() {
@@ -52,18 +56,34 @@ check "a tarball with one byte changed is refused, naming the file and both hash
 
 check "patches/ applies to the pristine tarball and exports back byte for byte" $q check-series
 
+checkpatch_clean() {
+    # QEMU's own checkpatch.pl, from the control's tree (nobody works there)
+    local cp=build/control/qemu-$QEMU_VERSION/scripts/checkpatch.pl p bad=0
+    [ -x "$cp" ] || { echo "no $cp"; return 1; }
+    for p in $(grep -v '^#' patches/series | grep .); do
+        if ! "$cp" --no-tree -q "patches/$p"; then
+            echo "patches/$p: checkpatch.pl complains"; bad=1
+        fi
+    done
+    return $bad
+}
+check "every patch of patches/ passes QEMU's scripts/checkpatch.pl" checkpatch_clean
+
 second_make() {
     # QEMU's qemu-version.h is always stale in a git tree (its build runs
     # git describe every time), so "no work" means: nothing fetched,
     # unpacked or configured, and no binary rebuilt or unpacked again
-    local bin ctl before after
-    bin=$($q binary); ctl=build/control/.done
-    before=$(stat -c %Y.%s "$bin" "$ctl" build/qemu-build/build.ninja | tr '\n' ' ')
+    local bin ctl files before after
+    bin=$($q binary); ctl=$($q control-binary)
+    files="$bin $ctl build/qemu-build/build.ninja build/control/qemu-build/build.ninja"
+    # shellcheck disable=SC2086
+    before=$(stat -c %Y.%s $files | tr '\n' ' ')
     make >"$tmp/make.out" 2>&1 || { cat "$tmp/make.out"; return 1; }
     cat "$tmp/make.out"
-    after=$(stat -c %Y.%s "$bin" "$ctl" build/qemu-build/build.ninja | tr '\n' ' ')
+    # shellcheck disable=SC2086
+    after=$(stat -c %Y.%s $files | tr '\n' ' ')
     [ "$before" = "$after" ] || { echo "rebuilt: $before -> $after"; return 1; }
-    ! grep -qiE "configuring|unpacking|downloading|re-applying" "$tmp/make.out"
+    ! grep -qiE "configuring|unpacking|downloading|re-applying|making the control" "$tmp/make.out"
 }
 check "a second make with nothing changed does no work" second_make
 
@@ -74,9 +94,29 @@ work_tree_matches() {
 }
 check "the work tree is the pristine commit plus one commit per patch" work_tree_matches
 
+control_tree_matches() {
+    # the control is pristine plus exactly the first CONTROL_PATCHES
+    # patches: as many commits, the same changes (patch ids), nothing else
+    local tree=build/control/qemu-$QEMU_VERSION n i p want have
+    n=$(git -C "$tree" rev-list --count pristine..HEAD) || return 1
+    echo "control: $n commit(s) on pristine, CONTROL_PATCHES=$CONTROL_PATCHES"
+    [ "$n" = "$CONTROL_PATCHES" ] || return 1
+    [ -z "$(git -C "$tree" status --porcelain)" ] || { echo "control tree modified"; return 1; }
+    i=0
+    for p in $(grep -v '^#' patches/series | grep . | head -n "$CONTROL_PATCHES"); do
+        i=$((i + 1))
+        want=$(git patch-id --stable < "patches/$p" | cut -d' ' -f1)
+        have=$(git -C "$tree" format-patch -1 --stdout "HEAD~$((n - i))" |
+               git patch-id --stable | cut -d' ' -f1)
+        echo "control commit $i: $have, patches/$p: $want"
+        [ -n "$want" ] && [ "$want" = "$have" ] || return 1
+    done
+}
+check "the control's tree is pristine plus exactly the first CONTROL_PATCHES patches" control_tree_matches
+
 version_of() { "$1" --version | head -n1 | grep -q "version $QEMU_VERSION"; }
 check "the patched binary is QEMU $QEMU_VERSION" version_of "$($q binary)"
-check "the control binary is Debian's QEMU $QEMU_VERSION" version_of "$($q control-binary)"
+check "the control binary (built from the control's tree) is QEMU $QEMU_VERSION" version_of "$($q control-binary)"
 
 seccomp_spice_slirp() {
     local b

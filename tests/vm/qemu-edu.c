@@ -85,9 +85,10 @@ const char *qedu_binary(const char *label)
 
 /*
  * -accel qtest runs no vCPU, so no firmware enumerates PCI or shadows the
- * BIOS behind the tests' back.  Debian's packages drop the qtest
- * accelerator module, so the control gets TCG with -S (stopped: no vCPU
- * runs either), which the tests cannot tell apart.
+ * BIOS behind the tests' back.  A binary without the qtest accelerator
+ * (Debian's packages drop its module) gets TCG with -S (stopped: no vCPU
+ * runs either), which the tests cannot tell apart; both binaries the
+ * tooling builds have it.
  */
 static const char *accel_for(const char *binary)
 {
@@ -118,23 +119,73 @@ VhtProc *qedu_start(const char *binary, const char *extra,
                             hide_dev_nodes);
 }
 
-VhtProc *qedu_start_sized(const char *binary, unsigned ram_mb,
-                          unsigned slots, unsigned maxmem_mb,
-                          const char *extra, const int *pass_fds,
-                          bool hide_dev_nodes)
+/* The arguments of every scenario, plus @extra */
+static char **command_line(const char *binary, unsigned ram_mb,
+                           unsigned slots, unsigned maxmem_mb,
+                           const char *extra)
 {
     g_autofree char *line = g_strdup_printf(
         "-machine q35 %s -nodefaults -display none "
         "-m %uM,slots=%u,maxmem=%uM "
         "-L /usr/share/seabios -L /usr/share/qemu -qtest-log none %s",
         accel_for(binary), ram_mb, slots, maxmem_mb, extra ? extra : "");
-    g_auto(GStrv) args = NULL;
     g_autoptr(GError) err = NULL;
-    VhtOptions opts = { .qtest = true, .pass_fds = pass_fds };
+    char **args = NULL;
 
     if (!g_shell_parse_argv(line, NULL, &args, &err)) {
         g_error("bad QEMU arguments '%s': %s", line, err->message);
     }
+    return args;
+}
+
+int qedu_run(const char *binary, const char *extra, char **stderr_out)
+{
+    g_auto(GStrv) args = command_line(binary, QEDU_RAM_MB, 2, 1024, extra);
+
+    g_setenv("VHT_BINARY", binary, true);
+    return vht_run((const char *const *)args, stderr_out);
+}
+
+VhtProc *qedu_start_with(const char *binary, const char *extra,
+                         const QeduStartOpts *o)
+{
+    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+    g_auto(GStrv) args = command_line(binary, QEDU_RAM_MB, 2, 1024, extra);
+    VhtOptions opts = { .qtest = true, .stderr_path = o->stderr_path };
+    g_autofree char *err = g_strdup_printf("%d", o->fault_errno ?: EIO);
+    VhtProc *p;
+
+    if (o->fault_requests && !(shim && g_file_test(shim, G_FILE_TEST_EXISTS))) {
+        tap_note("no ioctl fault shim: $VFIO_FAULT_IOCTL is '%s'",
+                 shim ? shim : "(unset)");
+        return NULL;
+    }
+    if (o->fault_requests) {
+        g_setenv("LD_PRELOAD", shim, true);
+        g_setenv("FAULT_IOCTL_REQUEST", o->fault_requests, true);
+        g_setenv("FAULT_IOCTL_NTH", o->fault_nth ? o->fault_nth : "0", true);
+        g_setenv("FAULT_IOCTL_ERRNO", err, true);
+        if (o->fault_log) {
+            g_setenv("FAULT_IOCTL_LOG", o->fault_log, true);
+        }
+    }
+    g_setenv("VHT_BINARY", binary, true);
+    opts.args = (const char *const *)args;
+    p = vht_start_opts(&opts);
+    g_unsetenv("LD_PRELOAD");
+    g_unsetenv("FAULT_IOCTL_LOG");
+    return p;
+}
+
+VhtProc *qedu_start_sized(const char *binary, unsigned ram_mb,
+                          unsigned slots, unsigned maxmem_mb,
+                          const char *extra, const int *pass_fds,
+                          bool hide_dev_nodes)
+{
+    g_auto(GStrv) args = command_line(binary, ram_mb, slots, maxmem_mb,
+                                      extra);
+    VhtOptions opts = { .qtest = true, .pass_fds = pass_fds };
+
     if (hide_dev_nodes || g_getenv("QEDU_MEMLOCK_KB")) {
         /* tests/vm/qemu-wrap.sh runs $QEDU_REAL_QEMU as the env says */
         g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
@@ -284,10 +335,16 @@ uint64_t qedu_plug_dimm(VhtProc *p, const char *id, const char *path,
     JsonArray *devs;
 
     *slot = -1;
-    r = hedu_qmp(p, &err, "{'execute': 'object-add', 'arguments': "
-                 "{'qom-type': 'memory-backend-file', 'id': 'mem-%s', "
-                 "'mem-path': '%s', 'size': %u, 'share': true}}",
-                 id, path, mb << 20);
+    if (path) {
+        r = hedu_qmp(p, &err, "{'execute': 'object-add', 'arguments': "
+                     "{'qom-type': 'memory-backend-file', 'id': 'mem-%s', "
+                     "'mem-path': '%s', 'size': %u, 'share': true}}",
+                     id, path, mb << 20);
+    } else {
+        r = hedu_qmp(p, &err, "{'execute': 'object-add', 'arguments': "
+                     "{'qom-type': 'memory-backend-ram', 'id': 'mem-%s', "
+                     "'size': %u}}", id, mb << 20);
+    }
     if (!r) {
         tap_note("object-add mem-%s: %s", id, err);
         return 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qemu-edu.h: drive real qemu-system-x86_64 (the patched build or the
- * unpatched control) inside the rig's guest, with edu devices assigned
+ * control) inside the rig's guest, with edu devices assigned
  * through vfio-pci, over qtest and QMP (libvhtest, host-edu).
  *
  * QEMU runs with -machine q35 under qtest: there is no firmware or guest
@@ -78,6 +78,38 @@ VhtProc *qedu_start_sized(const char *binary, unsigned ram_mb,
                           const char *extra, const int *pass_fds,
                           bool hide_dev_nodes);
 
+/* What qedu_start_with() adds to qedu_start() */
+typedef struct QeduStartOpts {
+    /* QEMU's stderr into this file (NULL: the test's own stderr) */
+    const char *stderr_path;
+    /*
+     * Under the ioctl fault shim $VFIO_FAULT_IOCTL (fault-ioctl.so) when
+     * set: the FAULT_IOCTL_REQUEST it watches; the watched calls numbered
+     * @fault_nth ("0": none, a dry run) fail with @fault_errno (0: EIO);
+     * every watched call is logged to @fault_log (NULL: no log)
+     */
+    const char *fault_requests;
+    const char *fault_nth;
+    int fault_errno;
+    const char *fault_log;
+} QeduStartOpts;
+
+/**
+ * qedu_start_with() - qedu_start() (no fds passed, device nodes visible)
+ * as @o says.  Return: the process (vht_end() it), or NULL (with a TAP
+ * note) when @o asks for the fault shim and $VFIO_FAULT_IOCTL names none.
+ */
+VhtProc *qedu_start_with(const char *binary, const char *extra,
+                         const QeduStartOpts *o);
+
+/**
+ * qedu_run() - run @binary with qedu_start()'s command line plus @extra
+ * but no monitor, until it exits by itself: for a QEMU that must fail to
+ * start.  Return: the wait status; what it printed on stderr in
+ * *@stderr_out (free with g_free()).
+ */
+int qedu_run(const char *binary, const char *extra, char **stderr_out);
+
 /** qedu_cfg_read() - PCI config read of @size bytes (1, 2, 4) */
 uint32_t qedu_cfg_read(VhtProc *p, int bus, int slot, int off, int size);
 
@@ -107,7 +139,8 @@ bool qedu_unplug_pci(VhtProc *p, const char *id, const char *port);
 
 /**
  * qedu_plug_dimm() - object-add a shared memory-backend-file of @mb MiB
- * at @path and device_add pc-dimm @id on it.
+ * at @path (NULL: a memory-backend-ram, which has no fd) and device_add
+ * pc-dimm @id on it.
  * Return: its guest address (0 on failure, with a TAP note); its slot in
  * @slot.
  */
@@ -133,7 +166,7 @@ bool qedu_unplug_dimm(VhtProc *p, const char *id, int slot,
 
 /**
  * qedu_wait_vfio_fds() - wait (5 s at most) until @pid holds @want VFIO
- * device fds.  QEMU 10.0.2 detaches an unplugged vfio-pci device (closes
+ * device fds.  QEMU (10.0.2 and 10.2.2) detaches an unplugged vfio-pci device (closes
  * its fd, leaves its container) only when the device object is finalized,
  * a little after it left the QOM tree; until then its host device cannot
  * be bound again.  Return: the number it holds at the end.

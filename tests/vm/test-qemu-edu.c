@@ -2,12 +2,15 @@
 /*
  * test-qemu-edu: real qemu-system-x86_64 with edu devices assigned through
  * vfio-pci on the rig's real kernel, run once per binary named in
- * $VFIO_QEMU_BINARIES (label=path,...: the patched build and the unpatched control), with
- * the same checks for each:
+ * $VFIO_QEMU_BINARIES (label=path,...: the patched build and the control,
+ * pristine 10.2.2 plus the first CONTROL_PATCHES patches), with the same
+ * checks for each:
  *
  *  - iommufd: two edus on one -object iommufd share one IOAS: DMA round
  *    trips byte-exact, guest RAM pinned once (VmPin); a hot-added DIMM is
- *    DMA-able by both and blocked again after it is unplugged; a device
+ *    DMA-able by both and blocked again after it is unplugged (the
+ *    control's DIMM has no backing file: 10.2.2 cannot map one on Linux
+ *    < 6.13, see test-qemu-fixes); a device
  *    on a root port is hot-unplugged (its fds released) and added again;
  *  - legacy: one edu on the type1 container: DMA, VmLck;
  *  - fd passing as libvirt does it, on the command line and through QMP
@@ -50,28 +53,37 @@ static void note_host_command(const char *bdf)
     }
 }
 
-/* The DIMM part: plug, DMA from each device, unplug, DMA blocked. */
+/*
+ * The DIMM part: plug, DMA from each device, unplug, DMA blocked.  The
+ * DIMM is a shared memory-backend-file, whose file shows the bytes the
+ * devices wrote, also after the unplug; with @file false it is a
+ * memory-backend-ram (the bytes are read over qtest while it is plugged,
+ * and nothing can be read after it left).
+ */
 static void dimm_checks(const char *tag, VhtProc *p, const uint64_t *bar0,
-                        int n)
+                        int n, bool file)
 {
     g_autofree char *path = g_strdup_printf("/tmp/qedu-dimm-%d", getpid());
     long before = qedu_vmpin(p), plugged;
     uint64_t addr;
-    int slot, fd;
+    int slot, fd = -1;
 
-    fd = qedu_dimm_file(path, DIMM_MB);
-    if (!CHECK(fd >= 0,
-               "%s: DIMM backing file %s", tag, path)) {
-        return;
+    if (file) {
+        fd = qedu_dimm_file(path, DIMM_MB);
+        if (!CHECK(fd >= 0, "%s: DIMM backing file %s", tag, path)) {
+            return;
+        }
     }
-    addr = qedu_plug_dimm(p, "dimm0", path, DIMM_MB, &slot);
-    if (CHECK(addr != 0, "%s: %d MiB DIMM hot-added (object-add + device_add)",
-              tag, DIMM_MB)) {
+    addr = qedu_plug_dimm(p, "dimm0", file ? path : NULL, DIMM_MB, &slot);
+    if (CHECK(addr != 0, "%s: %d MiB DIMM (%s) hot-added (object-add + "
+              "device_add)", tag, DIMM_MB,
+              file ? "memory-backend-file" : "memory-backend-ram")) {
         tap_note("%s: DIMM at 0x%" PRIx64 ", slot %d", tag, addr, slot);
         for (int i = 0; i < n; i++) {
             off_t off = (off_t)(i + 1) << 20;
-            HeduResult r = qedu_file_copy(p, bar0[i], addr + off, fd, off,
-                                          LEN, 40 + i);
+            HeduDest d = { .gpa = addr + off, .fd = fd, .off = off };
+            HeduResult r = hedu_copy(p, bar0[i], QEDU_SRC_GPA, &d, LEN,
+                                     40 + i);
 
             CHECK(r == HEDU_LANDED, "%s: edu%d DMA into the DIMM lands "
                   "byte-exact (%s)", tag, i, hedu_result_name(r));
@@ -83,16 +95,23 @@ static void dimm_checks(const char *tag, VhtProc *p, const uint64_t *bar0,
         if (CHECK(qedu_unplug_dimm(p, "dimm0", slot, "mem-dimm0"),
                   "%s: DIMM unplugged (device_del + ACPI eject + object-del)",
                   tag)) {
-            HeduResult r = qedu_file_copy(p, bar0[0], addr + (1 << 20), fd,
-                                          1 << 20, LEN, 50);
+            if (file) {
+                HeduResult r = qedu_file_copy(p, bar0[0], addr + (1 << 20),
+                                              fd, 1 << 20, LEN, 50);
 
-            CHECK(r == HEDU_BLOCKED, "%s: DMA to the unplugged DIMM's "
-                  "address is blocked (%s)", tag, hedu_result_name(r));
+                CHECK(r == HEDU_BLOCKED, "%s: DMA to the unplugged DIMM's "
+                      "address is blocked (%s)", tag, hedu_result_name(r));
+            } else {
+                tap_skip("%s: DMA to the unplugged DIMM's address: no file "
+                         "to read it back from", tag);
+            }
             CHECK_EQ(qedu_vmpin(p), before, "%s: VmPin back to %ld kB", tag,
                      before);
         }
     }
-    qedu_dimm_file_drop(fd, path);
+    if (file) {
+        qedu_dimm_file_drop(fd, path);
+    }
 }
 
 /* A device on the root port: hot-added, used, unplugged, added again. */
@@ -158,7 +177,12 @@ static void scenario_iommufd(const char *label, const char *bin)
     CHECK_EQ(pin, QEDU_PINNED_KB, "%s: guest RAM + BIOS pinned once "
              "for both devices (VmPin %ld kB)", tag, pin);
     if (bar0[0] && bar0[1]) {
-        dimm_checks(tag, p, bar0, 2);
+        /*
+         * The 10.2.2 control dies of a DIMM with an fd next to an iommufd
+         * device on Linux < 6.13 (IOMMU_IOAS_MAP_FILE, which patch 2
+         * fixes; test-qemu-fixes shows it): it gets a DIMM without one.
+         */
+        dimm_checks(tag, p, bar0, 2, strcmp(label, "control") != 0);
     }
     hotplug_checks(tag, p, bdfs[2]);
     vht_end(p);
