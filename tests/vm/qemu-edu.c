@@ -587,9 +587,9 @@ void qedu_note_query(JsonNode *q)
 
         tap_note("address space %s", json_object_get_string_member_with_default(
                      as, "name", "?"));
-        tap_note("  %-3s %-22s %-6s %-8s %-12s %5s %5s %5s %4s",
-                 "#", "backend", "ioas", "devices", "mapped MiB", "MAP",
-                 "COPY", "UNMAP", "err");
+        tap_note("  %-3s %-20s %-5s %-4s %-16s %-10s %5s %5s %5s %4s",
+                 "id", "type", "ioas", "rank", "devices", "mapped MiB",
+                 "MAP", "COPY", "UNMAP", "err");
         for (guint j = 0; cs && j < json_array_get_length(cs); j++) {
             JsonObject *c = json_array_get_object_element(cs, j);
             g_autofree char *devs = device_names(c);
@@ -600,26 +600,39 @@ void qedu_note_query(JsonNode *q)
                 bytes += json_object_get_int_member(
                     json_array_get_object_element(ms, k), "size");
             }
-            tap_note("  %-3" PRId64 " %-22s %-6" PRId64 " %-8s %-12.2f %5"
-                     PRId64 " %5" PRId64 " %5" PRId64 " %4" PRId64,
-                     json_object_get_int_member_with_default(c, "index", -1),
-                     json_object_get_string_member_with_default(c, "backend",
+            tap_note("  %-3" PRId64 " %-20s %-5" PRId64 " %-4" PRId64
+                     " %-16s %-10.2f %5" PRId64 " %5" PRId64 " %5" PRId64
+                     " %4" PRId64,
+                     json_object_get_int_member_with_default(c, "id", -1),
+                     json_object_get_string_member_with_default(c, "type",
                                                                 "?"),
                      json_object_get_int_member_with_default(c, "ioas-id", -1),
+                     json_object_get_int_member_with_default(c, "copy-rank",
+                                                             -1),
                      devs, bytes / 1048576.0, qedu_counter(c, "map"),
                      qedu_counter(c, "copy"), qedu_counter(c, "unmap"),
                      json_object_get_int_member_with_default(
-                         c, "runtime-errors", 0));
+                         c, "map-errors", 0));
             for (guint k = 0; ms && k < json_array_get_length(ms); k++) {
                 JsonObject *m = json_array_get_object_element(ms, k);
 
-                tap_note("      0x%09" PRIx64 " +0x%08" PRIx64 " %s %s",
+                g_autofree char *from = NULL;
+
+                if (json_object_has_member(m, "copy-source")) {
+                    from = g_strdup_printf(
+                        " from %" PRId64 " at 0x%" PRIx64,
+                        json_object_get_int_member(m, "copy-source"),
+                        json_object_get_int_member(m, "source-iova"));
+                }
+                tap_note("      0x%09" PRIx64 " +0x%08" PRIx64 " %s%s %s%s",
                          json_object_get_int_member(m, "iova"),
                          json_object_get_int_member(m, "size"),
                          json_object_get_string_member_with_default(
-                             m, "origin", "?"),
+                             m, "origin", "?"), from ? from : "",
                          json_object_get_boolean_member_with_default(
-                             m, "readonly", false) ? "ro" : "rw");
+                             m, "readonly", false) ? "ro" : "rw",
+                         json_object_get_boolean_member_with_default(
+                             m, "stale", false) ? " STALE" : "");
             }
         }
     }
