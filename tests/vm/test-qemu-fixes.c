@@ -486,7 +486,9 @@ static void scenario_dirty_rate(const char *label, const char *bin,
                     "{'calc-time': 100, 'calc-time-unit': 'millisecond', "
                     "'mode': 'dirty-bitmap'}}");
     if (!fixed) {
-        int status = vht_wait_exit(p);
+        /* the measuring thread stops the log after 100 ms */
+        bool gone = vht_qmp_hung_up(vht_qmp_main(p), 30000);
+        int status = gone ? vht_wait_exit(p) : vht_kill(p, SIGKILL);
         g_autofree char *how = status_text(status);
         g_autofree char *err = slurp(errlog);
 
