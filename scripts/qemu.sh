@@ -360,6 +360,15 @@ link_firmware() {
             [ -e "$f" ] && [ ! -e "$data/${f##*/}" ] && ln -s "$f" "$data/${f##*/}"
         done
     done
+    # The x86 option ROMs (pvh.bin boots a vmlinux with -kernel, as the
+    # rig's nested guest does): QEMU builds them only with a 32-bit
+    # toolchain, so take Debian's (qemu-system-data, which the rig's
+    # qemu-system-x86 brings); their fw_cfg interface has not changed.
+    for f in pvh.bin linuxboot.bin linuxboot_dma.bin kvmvapic.bin \
+             multiboot.bin multiboot_dma.bin; do
+        [ -e "/usr/share/qemu/$f" ] && [ ! -e "$data/$f" ] &&
+            ln -s "/usr/share/qemu/$f" "$data/$f"
+    done
     return 0
 }
 

@@ -75,6 +75,8 @@ setup_root() {
     mount_share hostroot ro,cache=loose $r || { rig_error "cannot mount the host root over 9p"; return 1; }
     mount --bind $r/tmp /mnt/hosttmp
     mount -t devtmpfs devtmpfs $r/dev
+    # bash's process substitution needs /dev/fd (the nested rig's rig.sh)
+    [ -e $r/dev/fd ] || ln -s /proc/self/fd $r/dev/fd
     mount -t proc proc $r/proc
     mount -t sysfs sysfs $r/sys
     mount -t tmpfs tmpfs $r/tmp

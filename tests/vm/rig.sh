@@ -18,6 +18,8 @@
 #   RIG_TIMEOUT=300      seconds before a boot counts as hung
 #   RIG_EDUS=3           number of edu devices
 #   RIG_MEM=1G RIG_SMP=2 guest size
+#   RIG_VIOMMU=          the IOMMU device (default
+#                        intel-iommu,intremap=on,caching-mode=on)
 #   RIG_APPEND=          extra kernel command-line words
 #   RIG_QEMU_ARGS=       extra QEMU arguments (split on spaces)
 #   RIG_ENV="K=V ..."    extra variables for the guest commands
@@ -128,7 +130,7 @@ qemu_args() {
     printf '%s\n' -nodefaults -no-user-config \
         -machine q35,kernel-irqchip=split -accel tcg -cpu max \
         -m "${RIG_MEM:-1G}" -smp "${RIG_SMP:-2}" \
-        -device intel-iommu,intremap=on,caching-mode=on
+        -device "${RIG_VIOMMU:-intel-iommu,intremap=on,caching-mode=on}"
     # edu's default DMA mask is 28 bits; a full mask lets tests use any IOVA
     for ((i = 0; i < edus; i++)); do
         printf -- '-device\nedu,addr=%#x,dma_mask=0xffffffffffffffff\n' $((4 + i))
