@@ -41,6 +41,7 @@ static int cmp_bdf(const void *a, const void *b)
 int edu_find(char bdfs[][32], int max)
 {
     const char *root = "/sys/bus/pci/devices";
+    const char *only = getenv("EDU_BDFS");
     char dir[PATH_MAX];
     struct dirent *de;
     DIR *d = opendir(root);
@@ -54,6 +55,9 @@ int edu_find(char bdfs[][32], int max)
             continue;
         }
         snprintf(dir, sizeof(dir), "%s/%s", root, de->d_name);
+        if (only && !strstr(only, de->d_name)) {
+            continue;
+        }
         if (read_hex_file(dir, "vendor") == EDU_VENDOR &&
             read_hex_file(dir, "device") == EDU_DEVICE) {
             snprintf(bdfs[n++], 32, "%.31s", de->d_name);

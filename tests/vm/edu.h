@@ -42,7 +42,8 @@ struct edu {
 };
 
 /**
- * edu_find: list the edu devices from sysfs, sorted by BDF.
+ * edu_find: list the edu devices from sysfs, sorted by BDF; only those
+ * named in $EDU_BDFS ("0000:01:00.0 ..."), when it is set.
  * @bdfs: filled with up to @max names such as "0000:00:04.0"
  * Return: how many were found (0 if none or sysfs is unreadable).
  */

@@ -119,7 +119,8 @@ write_run_dir() {
         echo "RIG_CWD=$(shquote "$PWD")"
         echo "RIG_KEEP=$(shquote "$keep")"
     } >"$run/out/rig.conf"
-    : >"$run/out/env.sh"
+    # the guest's own kernel, so that a nested rig can boot it again
+    echo "export VFIO_RIG_KERNEL=$(shquote "$kdir")" >"$run/out/env.sh"
     for kv in ${RIG_ENV:-}; do
         echo "export ${kv%%=*}=$(shquote "${kv#*=}")" >>"$run/out/env.sh"
     done

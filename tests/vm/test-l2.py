@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""test-l2: a real guest on the patched QEMU, with assigned devices behind a
+vIOMMU, whose own drivers do the work.
+
+Runs inside the rig (L1).  It boots the rig's own kernel and initramfs
+again as a guest ("L2") with tests/vm/rig.sh, under the QEMU being tested
+(-accel tcg), with L1's edu devices assigned through vfio-pci on one
+iommufd object behind the guest-visible IOMMU.  L2's init binds them to
+vfio-pci and runs the rig's raw test programs (test-iommufd-edu,
+test-type1-edu) through L2's own VFIO and IOMMU driver, so their DMA goes
+L2 program -> L2 IOMMU driver -> QEMU's vIOMMU and VFIO (IOMMU notifiers,
+MAP or COPY) -> L1's iommufd -> the rig's VT-d -> the edu.
+
+L1 watches the QEMU process: its pinned memory (VmPin) when it has
+realized the devices (before the guest runs: the vIOMMU is off, every
+device sees all of guest RAM), at points L2 marks (a file in its output
+share, L1 answers with another), and x-query-vfio.
+
+Scenarios are "binary viommu": quick (CI) runs the patched build behind
+intel-iommu with RLIMIT_MEMLOCK at guest RAM + 64 MiB and no CAP_IPC_LOCK,
+the limit under which a VM with a vIOMMU and two devices does not start
+on upstream QEMU; full (VFIO_L2_MODE=full, `make l2`) runs both binaries
+behind intel-iommu and virtio-iommu, then the memlock case on both.
+Prints TAP.
+"""
+
+import glob
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SRC = os.environ.get("VFIO_RIG_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("VFIO_RIG_BUILDDIR", "")
+MODE = os.environ.get("VFIO_L2_MODE", "quick")
+L2_RAM_MB = 384
+PAGE_KB = 4
+
+n_checks = 0
+n_failed = 0
+
+
+def tap(ok, desc):
+    global n_checks, n_failed
+    n_checks += 1
+    n_failed += 0 if ok else 1
+    print(f"{'ok' if ok else 'not ok'} {n_checks} - {desc}", flush=True)
+    return ok
+
+
+def note(text):
+    for line in str(text).splitlines():
+        print(f"# {line}", flush=True)
+
+
+def binaries():
+    out = {}
+    for kv in os.environ.get("VFIO_QEMU_BINARIES", "").split(","):
+        if "=" in kv:
+            k, v = kv.split("=", 1)
+            out[k] = v
+    return out
+
+
+def status_kb(pid, field):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return -1
+
+
+class Qmp:
+    """A QMP client on a unix socket; knows its peer's pid."""
+
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.connect(path)
+        creds = self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                     struct.calcsize("3i"))
+        self.pid = struct.unpack("3i", creds)[0]
+        self.f = self.sock.makefile("rw")
+        self.f.readline()
+        self.cmd("qmp_capabilities")
+
+    def cmd(self, name, **args):
+        self.f.write(json.dumps({"execute": name, "arguments": args}) + "\n")
+        self.f.flush()
+        while True:
+            r = json.loads(self.f.readline())
+            if "event" not in r:
+                return r
+
+    def close(self):
+        self.sock.close()
+
+
+class Watcher(threading.Thread):
+    """Samples the QEMU under test while the nested rig runs."""
+
+    def __init__(self, qmp_path, log_dir, actions):
+        super().__init__(daemon=True)
+        self.qmp_path = qmp_path
+        self.log_dir = log_dir
+        self.actions = actions      # phase name -> fn(qmp) run at that mark
+        self.samples = {}
+        self.queries = {}
+        self.stop = False
+
+    def out_dir(self):
+        dirs = glob.glob(os.path.join(self.log_dir, "boot.*", "out"))
+        return dirs[0] if dirs else None
+
+    def run(self):
+        qmp = None
+        while not self.stop and qmp is None:
+            try:
+                qmp = Qmp(self.qmp_path)
+            except OSError:
+                time.sleep(0.5)
+        if qmp is None:
+            return
+        self.pid = qmp.pid
+        self.sample(qmp, "start")
+        done = set()
+        while not self.stop:
+            out = self.out_dir()
+            for mark in sorted(glob.glob(os.path.join(out, "phase-*"))) if out else []:
+                phase = os.path.basename(mark)[len("phase-"):]
+                if phase in done:
+                    continue
+                done.add(phase)
+                if phase in self.actions:
+                    self.actions[phase](qmp)
+                self.sample(qmp, phase)
+                open(os.path.join(out, "go-" + phase), "w").close()
+            time.sleep(1)
+        qmp.close()
+
+    def sample(self, qmp, phase):
+        self.samples[phase] = (status_kb(qmp.pid, "VmPin"),
+                               status_kb(qmp.pid, "VmLck"))
+        self.queries[phase] = qmp.cmd("x-query-vfio").get("return")
+
+
+def mark(phase):
+    """An L2 command: tell L1 about @phase and wait for its answer."""
+    return (f"touch /tmp/rig/phase-{phase}; "
+            f"while [ ! -e /tmp/rig/go-{phase} ]; do sleep 1; done")
+
+
+def containers(query):
+    for space in query or []:
+        for c in space["containers"]:
+            yield space["name"], c
+
+
+def scenario(label, binary, viommu, memlock_kb=None, extra_cmds=()):
+    tag = f"{label} {viommu}" + (f" memlock {memlock_kb} KiB" if memlock_kb else "")
+    work = tempfile.mkdtemp(prefix="l2-", dir="/tmp")
+    qmp_path = os.path.join(work, "qmp")
+    log_dir = os.path.join(work, "log")
+    devices = ("-object iommufd,id=fd0 "
+               "-device vfio-pci,host=0000:00:04.0,iommufd=fd0,id=e0 "
+               "-device vfio-pci,host=0000:00:05.0,iommufd=fd0,id=e1 "
+               f"-qmp unix:{qmp_path},server=on,wait=off")
+    if viommu == "intel-iommu":
+        # the rig's own VT-d has 39 address bits: the device checks
+        dev = "intel-iommu,intremap=on,caching-mode=on,aw-bits=39"
+        append = ""
+    else:
+        dev = "virtio-iommu-pci"
+        # no interrupt remapping behind virtio-iommu
+        append = ("iommufd.allow_unsafe_interrupts=1 "
+                  "vfio_iommu_type1.allow_unsafe_interrupts=1")
+    env = dict(os.environ)
+    env.update({
+        "QEMU": os.path.join(SRC, "qemu-wrap.sh"),
+        "QEDU_REAL_QEMU": binary,
+        "RIG_EDUS": "0", "RIG_VIOMMU": dev, "RIG_MEM": f"{L2_RAM_MB}M",
+        "RIG_SMP": "1", "RIG_TIMEOUT": "1500", "RIG_APPEND": append,
+        "RIG_QEMU_ARGS": devices, "RIG_LOG_DIR": log_dir, "RIG_ENV": "",
+    })
+    env.pop("QEDU_MEMLOCK_KB", None)
+    if memlock_kb:
+        env["QEDU_MEMLOCK_KB"] = str(memlock_kb)
+    cmds = [mark("booted"),
+            os.path.join(BUILD, "test-iommufd-edu"),
+            os.path.join(BUILD, "test-type1-edu"),
+            *extra_cmds,
+            mark("done")]
+    watcher = Watcher(qmp_path, log_dir, {})
+    watcher.start()
+    t0 = time.time()
+    r = subprocess.run([os.path.join(SRC, "rig.sh"), "run", *cmds], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    wall = time.time() - t0
+    watcher.stop = True
+    watcher.join(5)
+    out = r.stdout
+    result = {"tag": tag, "rc": r.returncode, "wall": wall, "out": out,
+              "samples": watcher.samples, "queries": watcher.queries,
+              "qemu_log": "", "work": work}
+    for f in glob.glob(os.path.join(log_dir, "boot.*", "qemu.log")):
+        result["qemu_log"] = open(f).read()
+    return result
+
+
+def l2_results(res):
+    """The L2 programs' TAP lines, as ours, and whether all ran."""
+    ok = True
+    for line in res["out"].splitlines():
+        if line.startswith("ok ") or line.startswith("not ok "):
+            good = line.startswith("ok ")
+            desc = line.split(" - ", 1)[1] if " - " in line else line
+            ok &= good
+            tap(good, f"{res['tag']}: in L2: {desc}")
+    return ok
+
+
+def check_boot(res):
+    booted = "start" in res["samples"] and "booted" in res["samples"]
+    tap(res["rc"] == 0 and booted,
+        f"{res['tag']}: L2 booted, ran its programs and powered off "
+        f"(rig exit {res['rc']}, {res['wall']:.0f} s)")
+    if res["rc"] != 0:
+        note("\n".join(res["out"].splitlines()[-15:]))
+    return res["rc"] == 0
+
+
+def pinned(res, phase):
+    return res["samples"].get(phase, (-1, -1))[0]
+
+
+def viommu_counts(res, phase):
+    """(map, copy) of the vIOMMU over the containers of the devices"""
+    m = c = 0
+    for _, cont in containers(res["queries"].get(phase)):
+        if cont["devices"]:
+            m += cont["counters"]["viommu-map"]
+            c += cont["counters"]["viommu-copy"]
+    return m, c
+
+
+def note_pins(res):
+    for phase, (pin, lck) in res["samples"].items():
+        note(f"{res['tag']}: {phase}: VmPin {pin} kB, VmLck {lck} kB")
+
+
+def run_pair(viommu, ram_kb):
+    """Both binaries behind @viommu, no limit: what each pins, side by side."""
+    bins = binaries()
+    res = {}
+    for label in ("patched", "control"):
+        if label not in bins:
+            continue
+        r = res[label] = scenario(label, bins[label], viommu)
+        check_boot(r)
+        l2_results(r)
+        note_pins(r)
+    p, c = res.get("patched"), res.get("control")
+    if p:
+        # before the guest turns the vIOMMU on, each device sees all of
+        # guest RAM: the patched build maps it once for the two devices
+        tap(ram_kb <= pinned(p, "start") <= ram_kb + 1024,
+            f"patched {viommu}: guest RAM pinned once for 2 devices at start "
+            f"(VmPin {pinned(p, 'start')} kB, guest RAM {ram_kb} kB)")
+        vm, vc = viommu_counts(p, "done")
+        note(f"patched {viommu}: vIOMMU mappings of the devices: {vm} map, {vc} copy")
+        tap(vc > 0 and vm == 0,
+            f"patched {viommu}: the guest's vIOMMU mappings were all filled "
+            f"by IOMMU_IOAS_COPY ({vc} copies, {vm} maps)")
+    if c:
+        tap(pinned(c, "start") >= 2 * ram_kb,
+            f"control {viommu}: guest RAM pinned once per device at start "
+            f"(VmPin {pinned(c, 'start')} kB)")
+    return res
+
+
+def run_memlock(label, binary, ram_kb):
+    limit = ram_kb + 64 * 1024
+    r = scenario(label, binary, "intel-iommu", memlock_kb=limit)
+    if label == "patched":
+        if check_boot(r):
+            l2_results(r)
+        note_pins(r)
+        tap(ram_kb <= pinned(r, "start") <= limit,
+            f"{r['tag']}: started within the limit, guest RAM pinned once "
+            f"for 2 devices (VmPin {pinned(r, 'start')} kB at start)")
+        vm, vc = viommu_counts(r, "done")
+        tap(vc > 0 and vm == 0,
+            f"{r['tag']}: the guest's vIOMMU mappings were all filled by "
+            f"IOMMU_IOAS_COPY ({vc} copies, {vm} maps)")
+    else:
+        failed = "start" not in r["samples"] and r["rc"] != 0
+        why = [l for l in r["qemu_log"].splitlines() if "vfio" in l or "Cannot" in l]
+        note(f"{r['tag']}: " + ("\n".join(why[-4:]) or r["out"][-800:]))
+        tap(failed and any("Cannot allocate memory" in l or "-12" in l for l in why),
+            f"{r['tag']}: does not start: the second device's IOMMU_IOAS_MAP "
+            f"of guest RAM fails with ENOMEM")
+    return r
+
+
+def main():
+    bins = binaries()
+    ram_kb = L2_RAM_MB * 1024
+    if not tap("patched" in bins and os.path.isdir(BUILD),
+               "the patched binary and the raw test programs are there"):
+        print(f"1..{n_checks}")
+        return 1
+    if MODE == "full":
+        for viommu in ("intel-iommu", "virtio-iommu"):
+            run_pair(viommu, ram_kb)
+        for label in ("patched", "control"):
+            if label in bins:
+                run_memlock(label, bins[label], ram_kb)
+    else:
+        run_memlock("patched", bins["patched"], ram_kb)
+    print(f"1..{n_checks}")
+    print(f"# test-l2: {n_checks - n_failed} passed, {n_failed} failed")
+    return 0 if n_failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
