@@ -53,6 +53,10 @@ expect_fail "a hung guest is named, with the command it hung in" \
 
 expect_fail "a QEMU that cannot start is named" 'QEMU exited 1' \
     env RIG_QEMU_ARGS=-no-such-option "$rig" run true
+# A boot that died before its first command is tried once more (the
+# guest can panic at boot under host load), and only once
+[ "$(grep -c 'booting once more' "$log")" = 1 ]
+result $? "a boot that died before its first command is retried once, and the log says so"
 
 expect_fail "a missing kernel is named" 'no guest kernel' \
     env VFIO_RIG_KERNEL=/nonexistent "$rig" run true

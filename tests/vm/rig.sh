@@ -166,6 +166,24 @@ boot() {
 
 console() { tr -d '\r' <"$1/console.log" 2>/dev/null; }
 
+# boot_retrying RUN KDIR INITRD: boot(); a boot that died before its first
+# command (a guest that panicked while booting: under host load the guest
+# kernel's timer check through the interrupt-remapped IO-APIC has been
+# seen to fail) is tried once more, and the log says so.  A command that
+# ran and failed is never retried.
+boot_retrying() {
+    local run=$1 why
+    boot "$@"
+    console "$run" | grep -q 'RIG-CMD-START: \|RIG-RESULT: ' && return
+    [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ] && return     # a hang
+    why=$(boot_failures "$run" | head -n1)
+    note "the boot died before its first command (${why:-no output}): booting once more"
+    echo "rig: boot retried once: ${why:-no output}" >>"$run/retried"
+    mv "$run/console.log" "$run/console-first.log" 2>/dev/null
+    mv "$run/qemu.log" "$run/qemu-first.log" 2>/dev/null
+    boot "$@"
+}
+
 cmd_line() { sed -n "${2}p" "$1/out/cmds"; }
 
 # Why the boot as a whole failed, one line per reason; nothing if it ran.
@@ -253,7 +271,11 @@ do_run() {
     # shellcheck disable=SC2086 # RIG_KEEP is a list of words
     write_run_dir "$run" "$(keep_list "$PWD" ${RIG_KEEP:-})" "$@"
     note "booting ($edus edu, timeout $timeout_s s) with $n command(s)"
-    boot "$run" "$kdir" "$initrd" "$mode"
+    if [ "$mode" = shell ]; then
+        boot "$run" "$kdir" "$initrd" "$mode"
+    else
+        boot_retrying "$run" "$kdir" "$initrd"
+    fi
     report_commands "$run" "$n"
     [ "$mode" = shell ] && { rm -rf "$run"; exit "$qemu_rc"; }
     guest_up=$(guest_uptime "$run")
@@ -320,7 +342,8 @@ suite_boot() {
     for p in "$@"; do cmds+=("$(shquote "$(realpath "$p")")"); done
     # shellcheck disable=SC2086 # RIG_KEEP is a list of words
     write_run_dir "$run" "$(keep_list "$PWD" "$@" ${RIG_KEEP:-})" "${cmds[@]}"
-    boot "$run" "$kdir" "$initrd"
+    boot_retrying "$run" "$kdir" "$initrd"
+    [ -f "$run/retried" ] && tap_comment <"$run/retried"
     reasons=$(boot_failures "$run")
     if [ -z "$reasons" ]; then
         tap_ok "boot: $n program(s) in one boot, ${boot_wall} s wall, guest uptime $(guest_uptime "$run") s"
