@@ -991,6 +991,14 @@ static bool device_add(Vm *vm, int i, const char *port)
                        bdfs[i], dev_id[i], port);
 }
 
+/* QEMU's VFIO device fds */
+static guint device_fds(Vm *vm)
+{
+    g_autoptr(GArray) fds = hedu_fds_to(vht_pid(vm->p), "/dev/vfio/devices/");
+
+    return fds->len;
+}
+
 static bool unplug(Vm *vm, int i, const char *port, guint fds_after)
 {
     bool ok = qedu_unplug_pci(vm->p, dev_id[i], port) &&
@@ -1091,7 +1099,7 @@ static void hotplug(const char *bin, const char *tag, bool patched)
         vht_end(vm.p);
         return;
     }
-    fds = hedu_fds_to(vht_pid(vm.p), "/dev/vfio/devices/")->len;
+    fds = device_fds(&vm);
     pin0 = qedu_vmpin(vm.p);
     CHECK_EQ(pin0, patched ? PIN_ONCE_KB : 2 * PIN_IOAS_KB,
              "%s: %s: 2 devices in bypass: VmPin %ld kB", tag, what, pin0);
@@ -1241,7 +1249,7 @@ static void hotplug_owner(const char *bin, const char *tag, bool patched)
         vht_end(vm.p);
         return;
     }
-    fds = hedu_fds_to(vht_pid(vm.p), "/dev/vfio/devices/")->len;
+    fds = device_fds(&vm);
     pin = qedu_vmpin(vm.p);
     row("eo outside + 2 behind the vIOMMU (bypass)", patched, pin);
     CHECK_EQ(pin, patched ? PIN_ONCE_KB : 3 * PIN_IOAS_KB, "%s: %s: VmPin "
