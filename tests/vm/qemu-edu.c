@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "edu.h"
 #include "harness.h"
@@ -650,4 +652,111 @@ void qedu_counts(VhtProc *p, const char *const *ids, int n,
                                qedu_counter(c, "copy"),
                                qedu_counter(c, "unmap") };
     }
+}
+
+/* ---- a QEMU that may or may not start (test-viommu) ---- */
+
+int qedu_try_run(const char *binary, const char *extra,
+                 const QeduStartOpts *o, int timeout_s, char **stderr_out)
+{
+    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+    g_auto(GStrv) args = command_line(binary, QEDU_RAM_MB, 2, 1024, extra);
+    g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) envp = g_ptr_array_new_with_free_func(g_free);
+    g_auto(GStrv) env = g_get_environ();
+    g_autofree char *err_path = NULL;
+    g_autoptr(GError) gerr = NULL;
+    gint64 deadline = g_get_monotonic_time() + timeout_s * G_USEC_PER_SEC;
+    int status = -1, fd;
+    GPid pid;
+
+    if (g_getenv("QEDU_MEMLOCK_KB")) {
+        g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+        g_autofree char *dir = g_path_get_dirname(self);
+        const char *src = g_getenv("VFIO_RIG_SRCDIR");
+
+        g_ptr_array_add(argv, g_build_filename(src ? src : dir,
+                                               "qemu-wrap.sh", NULL));
+        env = g_environ_setenv(env, "QEDU_REAL_QEMU", binary, true);
+        env = g_environ_setenv(env, "QEDU_HIDE_NODES", "0", true);
+    } else {
+        g_ptr_array_add(argv, g_strdup(binary));
+    }
+    for (int i = 0; args[i]; i++) {
+        g_ptr_array_add(argv, g_strdup(args[i]));
+    }
+    g_ptr_array_add(argv, NULL);
+    if (o && o->fault_requests && shim) {
+        g_autofree char *e = g_strdup_printf("%d", o->fault_errno ?: EIO);
+
+        env = g_environ_setenv(env, "LD_PRELOAD", shim, true);
+        env = g_environ_setenv(env, "FAULT_IOCTL_REQUEST", o->fault_requests,
+                               true);
+        env = g_environ_setenv(env, "FAULT_IOCTL_NTH",
+                               o->fault_nth ? o->fault_nth : "0", true);
+        env = g_environ_setenv(env, "FAULT_IOCTL_ERRNO", e, true);
+        if (o->fault_log) {
+            env = g_environ_setenv(env, "FAULT_IOCTL_LOG", o->fault_log,
+                                   true);
+        }
+    }
+    fd = g_file_open_tmp("qedu-err-XXXXXX", &err_path, &gerr);
+    if (fd < 0) {
+        tap_note("temporary file: %s", gerr->message);
+        return -1;
+    }
+    if (!g_spawn_async_with_fds(NULL, (char **)argv->pdata, env,
+                                G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                                -1, -1, fd, &gerr)) {
+        tap_note("cannot run %s: %s", binary, gerr->message);
+        close(fd);
+        unlink(err_path);
+        return -1;
+    }
+    close(fd);
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+
+        if (r == pid) {
+            break;
+        }
+        if (g_get_monotonic_time() > deadline) {
+            /* it started: stop it (and what qemu-wrap.sh exec'd) */
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            status = -1;
+            break;
+        }
+        g_usleep(20000);
+    }
+    if (stderr_out) {
+        g_file_get_contents(err_path, stderr_out, NULL, NULL);
+    }
+    unlink(err_path);
+    return status;
+}
+
+static bool has_id(JsonObject *c, const void *arg)
+{
+    return json_object_get_int_member_with_default(c, "id", -1) ==
+           *(const int64_t *)arg;
+}
+
+JsonObject *qedu_container_by_id(JsonNode *q, int64_t id)
+{
+    return find_container(q, has_id, &id);
+}
+
+int qedu_container_count(JsonNode *q)
+{
+    JsonArray *spaces = q ? json_node_get_array(q) : NULL;
+    int n = 0;
+
+    for (guint i = 0; spaces && i < json_array_get_length(spaces); i++) {
+        JsonArray *cs = json_object_get_array_member(
+            json_array_get_object_element(spaces, i), "containers");
+
+        n += cs ? json_array_get_length(cs) : 0;
+    }
+    return n;
 }

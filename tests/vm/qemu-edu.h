@@ -224,4 +224,24 @@ typedef struct QeduCounts {
 void qedu_counts(VhtProc *p, const char *const *ids, int n,
                  QeduCounts *out);
 
+/* ---- a QEMU that may fail to start (test-viommu) ---- */
+
+/**
+ * qedu_try_run() - run @binary with qedu_start()'s command line plus
+ * @extra but no monitor or qtest (under qemu-wrap.sh when
+ * $QEDU_MEMLOCK_KB is set, under the fault shim when @o asks, as
+ * qedu_start_with() does; @o may be NULL), and wait @timeout_s at most
+ * for it to exit by itself: for a QEMU that may fail to start.
+ * Return: the wait status, or -1 if it was still running at the end (it
+ * is then killed: it started); its stderr in *@stderr_out (g_free()).
+ */
+int qedu_try_run(const char *binary, const char *extra,
+                 const QeduStartOpts *o, int timeout_s, char **stderr_out);
+
+/** qedu_container_by_id() - Return: container @id of @q (borrowed), or NULL */
+JsonObject *qedu_container_by_id(JsonNode *q, int64_t id);
+
+/** qedu_container_count() - Return: the number of containers in @q */
+int qedu_container_count(JsonNode *q);
+
 #endif /* VFIO_TESTS_VM_QEMU_EDU_H */
