@@ -2,17 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The README's demo command.  On a fresh Debian 12 machine: installs the
-# dependencies, builds the patched QEMU 10.0.2 and unpacks Debian's
-# unpatched control (`make`), builds the rig's test programs, builds (once,
-# ~14 min on 2 cores, then cached in ~/.cache/vfio-rig) or reuses the guest
-# kernel, boots the real-kernel rig (TCG QEMU 7.2, emulated Intel IOMMU, 4
-# edu devices) and runs real QEMU inside it (tests/vm/qemu-demo.c): the
-# patched build with edu0+edu1 sharing one IOAS, edu2 in its own IOAS
-# filled by IOMMU_IOAS_COPY (x-separate-ioas=on) and edu3 on the legacy
-# type1 container; every device DMAs, a DIMM is hot-added, DMAed into and
-# removed, with the x-query-vfio table after each step; then the same
-# devices under Debian's unpatched QEMU 10.0.2, and the pinned memory of
-# both side by side.
+# dependencies, builds the patched QEMU 10.2.2 and the control (the same
+# tarball plus patch 1 only; `make`), builds the rig's test programs,
+# builds (once, ~7 min on 2 cores, then cached in ~/.cache/vfio-rig) or
+# reuses the guest kernel, boots the real-kernel rig (TCG, emulated Intel
+# IOMMU, 4 edu devices) and runs real QEMU inside it
+# (tests/vm/qemu-demo.c): four devices behind a virtio-iommu on one
+# iommufd object, patched and control, and the pinned memory of both; the
+# same under RLIMIT_MEMLOCK = guest RAM + 64 MiB (the patched build
+# starts, the control does not); and, without a vIOMMU, two devices
+# sharing an IOAS, one in an IOAS of its own filled by IOMMU_IOAS_COPY and
+# one on type1, with a DIMM added, DMAed into and removed, and the
+# x-query-vfio table after each step.
 #
 # Usage: scripts/demo.sh          exit 0 when every check passed
 # Environment: RIG_* (see tests/vm/rig.sh)
@@ -28,7 +29,7 @@ fail() { echo "demo: $*" >&2; exit 1; }
 step "dependencies (scripts/ci/install-deps.sh)"
 scripts/ci/install-deps.sh || fail "installing dependencies failed"
 
-step "QEMU 10.0.2: fetch, verify, patch, build; unpack the control (make)"
+step "QEMU 10.2.2: fetch, verify, patch, build; build the control (make)"
 make qemu || fail "building QEMU failed"
 
 step "the rig's test programs (build/tests)"
@@ -37,7 +38,7 @@ if [ ! -f build/tests/build.ninja ]; then
 fi
 ninja -C build/tests tests/vm/qemu-demo || fail "build failed"
 
-step "guest kernel (built once, ~14 min on 2 cores; then cached)"
+step "guest kernel (built once, ~7 min on 2 idle cores; then cached)"
 kdir=$(tests/vm/rig.sh kernel | tail -n1) || fail "guest kernel build failed"
 echo "guest kernel: $kdir"
 

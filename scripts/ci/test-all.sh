@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The README's test command: install dependencies, build the patched QEMU
-# 10.0.2 and unpack the unpatched control (`make`), build the test programs
-# (./configure in build/tests), and run every suite: unit (the uAPI
-# headers), qemu (the tooling, libvirt's command lines) and the real-kernel
-# vm suite (which builds the guest kernel once and caches it in
-# ~/.cache/vfio-rig, then runs the patched and the control QEMU against real
-# edu devices).
+# 10.2.2 and the control (the same tarball plus patch 1 only; `make`),
+# build the test programs (./configure in build/tests), and run every
+# suite: unit (the uAPI headers), qemu (the tooling, the series' patches,
+# hw/vfio for other targets, libvirt's command lines, QEMU's own tests)
+# and the real-kernel vm suite (which builds the guest kernel once and
+# caches it in ~/.cache/vfio-rig, then runs the patched and the control
+# QEMU against real edu devices, and a Linux guest on the patched one).
 # The last line counts every test case of every run: "N passed, N failed".
 
 set -uo pipefail
@@ -21,7 +22,7 @@ stamp() { echo "test-all: $* ($(( $(date +%s) - t0 )) s)"; }
 scripts/ci/install-deps.sh || { echo "test-all: installing dependencies failed"; exit 1; }
 stamp "dependencies installed"
 make qemu || { echo "test-all: building QEMU failed"; exit 1; }
-stamp "QEMU built, control unpacked"
+stamp "QEMU and the control built"
 
 run_build() {     # BUILDDIR CONFIGURE-OPTIONS... -- SUITES...
     local build=$1; shift
