@@ -338,57 +338,6 @@ pid_t vht_pid(VhtProc *p)
     return p->pid;
 }
 
-static void read_all_until(int fd, GString *out, gint64 deadline)
-{
-    char buf[4096];
-
-    for (;;) {
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        ssize_t n;
-
-        if (g_get_monotonic_time() >= deadline) {
-            return;
-        }
-        if (poll(&pfd, 1, ms_until(deadline)) <= 0) {
-            continue;
-        }
-        n = read(fd, buf, sizeof(buf));
-        if (n <= 0) {
-            return;
-        }
-        g_string_append_len(out, buf, n);
-    }
-}
-
-int vht_run(const char *const *argv, char **stderr_out)
-{
-    g_autoptr(GPtrArray) full = g_ptr_array_new();
-    g_autoptr(GString) err = g_string_new(NULL);
-    gint64 deadline = default_deadline();
-    int pipefd[2], status = 0;
-    pid_t pid;
-
-    g_ptr_array_add(full, (char *)binary());
-    for (int i = 0; argv[i]; i++) {
-        g_ptr_array_add(full, (char *)argv[i]);
-    }
-    g_ptr_array_add(full, NULL);
-    g_assert_cmpint(pipe2(pipefd, O_CLOEXEC), ==, 0);
-    pid = spawn((char **)full->pdata, NULL, pipefd[1]);
-    close(pipefd[1]);
-    read_all_until(pipefd[0], err, deadline);
-    close(pipefd[0]);
-    if (!wait_until(pid, deadline, &status)) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        g_error("QEMU did not exit within the timeout (killed)");
-    }
-    if (stderr_out) {
-        *stderr_out = g_string_free(g_steal_pointer(&err), false);
-    }
-    return status;
-}
-
 /* ---- line connections ---- */
 
 static int try_connect(const char *path)

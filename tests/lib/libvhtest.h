@@ -109,17 +109,6 @@ const char *vht_dir(VhtProc *p);
 /** vht_pid() - Return: the process id */
 pid_t vht_pid(VhtProc *p);
 
-/**
- * vht_run() - run QEMU with @argv, no monitors added (for tests of
- * the command line: errors, -help, -version)
- * @argv: arguments after the binary name, NULL-terminated
- * @stderr_out: set to what it printed on stderr (free with g_free()), or
- *              NULL
- *
- * Return: the wait status; the process must exit by itself in time.
- */
-int vht_run(const char *const *argv, char **stderr_out);
-
 /* ---- QMP ---- */
 
 /** vht_qmp_main() - Return: the process's main monitor (borrowed) */

@@ -140,14 +140,6 @@ static char **command_line(const char *binary, unsigned ram_mb,
     return args;
 }
 
-int qedu_run(const char *binary, const char *extra, char **stderr_out)
-{
-    g_auto(GStrv) args = command_line(binary, QEDU_RAM_MB, 2, 1024, extra);
-
-    g_setenv("VHT_BINARY", binary, true);
-    return vht_run((const char *const *)args, stderr_out);
-}
-
 VhtProc *qedu_start_with(const char *binary, const char *extra,
                          const QeduStartOpts *o)
 {

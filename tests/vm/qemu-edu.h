@@ -102,14 +102,6 @@ typedef struct QeduStartOpts {
 VhtProc *qedu_start_with(const char *binary, const char *extra,
                          const QeduStartOpts *o);
 
-/**
- * qedu_run() - run @binary with qedu_start()'s command line plus @extra
- * but no monitor, until it exits by itself: for a QEMU that must fail to
- * start.  Return: the wait status; what it printed on stderr in
- * *@stderr_out (free with g_free()).
- */
-int qedu_run(const char *binary, const char *extra, char **stderr_out);
-
 /** qedu_cfg_read() - PCI config read of @size bytes (1, 2, 4) */
 uint32_t qedu_cfg_read(VhtProc *p, int bus, int slot, int off, int size);
 

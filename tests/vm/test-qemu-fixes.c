@@ -222,7 +222,7 @@ static void scenario_memfd(const char *label, const char *bin, bool fixed)
 
     if (!fixed) {
         g_autofree char *err = NULL;
-        int status = qedu_run(bin, args, &err);
+        int status = qedu_try_run(bin, args, NULL, 120, &err);
         g_autofree char *how = status_text(status);
 
         note_lines(tag, err);
@@ -354,7 +354,7 @@ static void scenario_mixed(const char *label, const char *bin, bool fixed,
         g_autofree char *err = NULL;
         g_autofree char *want = g_strdup_printf("is not an instance of type "
                                                 "%s", cast);
-        int status = qedu_run(bin, args, &err);
+        int status = qedu_try_run(bin, args, NULL, 120, &err);
         g_autofree char *how = status_text(status);
 
         note_lines(tag, err);
