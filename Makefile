@@ -15,7 +15,7 @@
 BUILD := $(shell cat .builddir 2>/dev/null || echo build/tests)
 SUITE ?=
 
-.PHONY: all qemu export-series check-series tests need-build check \
+.PHONY: all qemu export-series check-series check-commits tests need-build check \
 	check-unit check-vm check-qemu bench bench-viommu check-viommu-faults \
 	l2 sweep soak install clean distclean
 
@@ -31,6 +31,10 @@ export-series:
 
 check-series:
 	scripts/qemu.sh check-series
+
+# every commit of the work tree builds on its own (a scratch clone)
+check-commits:
+	scripts/qemu.sh rebase-check
 
 need-build:
 	@test -f $(BUILD)/build.ninja || \
