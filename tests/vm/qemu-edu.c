@@ -321,12 +321,32 @@ bool qedu_unplug_pci(VhtProc *p, const char *id, const char *port)
     return wait_gone(p, id);
 }
 
+uint64_t qedu_dimm_addr(VhtProc *p, const char *id, int *slot)
+{
+    g_autoptr(JsonNode) r = hedu_qmp(p, NULL,
+                                     "{'execute': 'query-memory-devices'}");
+    JsonArray *devs = r && JSON_NODE_HOLDS_ARRAY(r) ? json_node_get_array(r)
+                                                     : NULL;
+
+    for (guint i = 0; devs && i < json_array_get_length(devs); i++) {
+        JsonObject *d = json_object_get_object_member(
+            json_array_get_object_element(devs, i), "data");
+
+        if (d && !g_strcmp0(json_object_get_string_member_with_default(
+                                d, "id", ""), id)) {
+            *slot = json_object_get_int_member(d, "slot");
+            return json_object_get_int_member(d, "addr");
+        }
+    }
+    return 0;
+}
+
 uint64_t qedu_plug_dimm(VhtProc *p, const char *id, const char *path,
                         unsigned mb, int *slot)
 {
     g_autofree char *err = NULL;
     g_autoptr(JsonNode) r = NULL;
-    JsonArray *devs;
+    uint64_t addr;
 
     *slot = -1;
     if (path) {
@@ -351,21 +371,11 @@ uint64_t qedu_plug_dimm(VhtProc *p, const char *id, const char *path,
         tap_note("device_add pc-dimm %s: %s", id, err);
         return 0;
     }
-    json_node_unref(r);
-    r = hedu_qmp(p, &err, "{'execute': 'query-memory-devices'}");
-    devs = r && JSON_NODE_HOLDS_ARRAY(r) ? json_node_get_array(r) : NULL;
-    for (guint i = 0; devs && i < json_array_get_length(devs); i++) {
-        JsonObject *d = json_object_get_object_member(
-            json_array_get_object_element(devs, i), "data");
-
-        if (d && !g_strcmp0(json_object_get_string_member_with_default(
-                                d, "id", ""), id)) {
-            *slot = json_object_get_int_member(d, "slot");
-            return json_object_get_int_member(d, "addr");
-        }
+    addr = qedu_dimm_addr(p, id, slot);
+    if (!addr) {
+        tap_note("query-memory-devices does not list %s", id);
     }
-    tap_note("query-memory-devices does not list %s", id);
-    return 0;
+    return addr;
 }
 
 bool qedu_unplug_dimm(VhtProc *p, const char *id, int slot,

@@ -140,6 +140,12 @@ uint64_t qedu_plug_dimm(VhtProc *p, const char *id, const char *path,
                         unsigned mb, int *slot);
 
 /**
+ * qedu_dimm_addr() - Return: the guest address of DIMM @id
+ * (query-memory-devices), its slot in @slot; 0 if it is not listed.
+ */
+uint64_t qedu_dimm_addr(VhtProc *p, const char *id, int *slot);
+
+/**
  * qedu_dimm_file() - create @path, @mb MiB long, as a DIMM's backing file
  * Return: an fd open on it read-write, -1 on failure
  */

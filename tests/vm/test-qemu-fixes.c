@@ -155,27 +155,6 @@ static bool dma_ok(VhtProc *p, uint64_t bar, unsigned seed)
                                   seed);
 }
 
-/* query-memory-devices: the address and slot of DIMM @id; 0 if none */
-static uint64_t dimm_addr(VhtProc *p, const char *id, int *slot)
-{
-    g_autoptr(JsonNode) r = hedu_qmp(p, NULL,
-                                     "{'execute': 'query-memory-devices'}");
-    JsonArray *devs = r && JSON_NODE_HOLDS_ARRAY(r) ? json_node_get_array(r)
-                                                     : NULL;
-
-    for (guint i = 0; devs && i < json_array_get_length(devs); i++) {
-        JsonObject *d = json_object_get_object_member(
-            json_array_get_object_element(devs, i), "data");
-
-        if (d && !g_strcmp0(json_object_get_string_member_with_default(
-                                d, "id", ""), id)) {
-            *slot = json_object_get_int_member(d, "slot");
-            return json_object_get_int_member(d, "addr");
-        }
-    }
-    return 0;
-}
-
 /* DMA into the DIMM @fd at @addr, check VmPin, unplug, DMA blocked */
 static void dimm_use_and_unplug(const char *tag, VhtProc *p, uint64_t bar,
                                 uint64_t addr, int slot, int fd,
@@ -315,7 +294,7 @@ static void scenario_file_dimm(const char *label, const char *bin,
 
         if (CHECK(r && json_object_has_member(r, "return"),
                   "%s: device_add pc-dimm succeeds", tag)) {
-            addr = dimm_addr(p, "dimm0", &slot);
+            addr = qedu_dimm_addr(p, "dimm0", &slot);
         }
         if (CHECK(addr, "%s: the DIMM is at 0x%" PRIx64, tag, addr)) {
             dimm_use_and_unplug(tag, p, bar, addr, slot, fd, pin);
