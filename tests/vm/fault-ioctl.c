@@ -23,7 +23,11 @@
  *                                them) fails; the errno is the kernel's
  *   FAULT_IOCTL_LOG=/path        append one line per watched call:
  *                                "N REQUEST NAME rc=R [errno=E] fd=F
- *                                [flags=X] [FAULT]"; FAULT marks a call
+ *                                [flags=X] [feature=X] [FAULT]"; flags
+ *                                of VFIO_IOMMU_DIRTY_PAGES, _MAP_DMA and
+ *                                _UNMAP_DMA, feature of
+ *                                VFIO_DEVICE_FEATURE (its flags word:
+ *                                GET/SET/PROBE | index); FAULT marks a call
  *                                failed here, or one inside which the
  *                                kernel consumed the injected fault
  *
@@ -204,10 +208,25 @@ static void log_call(unsigned long n, int on, unsigned long request,
         len += snprintf(line + len, sizeof(line) - len, " errno=%d", err);
     }
     len += snprintf(line + len, sizeof(line) - len, " fd=%d", on);
-    if (!strcmp(request_name(on, request), "VFIO_IOMMU_DIRTY_PAGES") && arg) {
-        /* struct vfio_iommu_type1_dirty_bitmap: start, stop or get */
+    if ((!strcmp(request_name(on, request), "VFIO_IOMMU_DIRTY_PAGES") ||
+         !strcmp(request_name(on, request), "VFIO_IOMMU_MAP_DMA") ||
+         !strcmp(request_name(on, request), "VFIO_IOMMU_UNMAP_DMA")) && arg) {
+        /*
+         * struct vfio_iommu_type1_dirty_bitmap (start, stop or get), or
+         * _dma_map / _dma_unmap (VADDR, ALL: CPR): all start with
+         * __u32 argsz, __u32 flags
+         */
         len += snprintf(line + len, sizeof(line) - len, " flags=0x%x",
-                        ((struct vfio_iommu_type1_dirty_bitmap *)arg)->flags);
+                        ((const unsigned int *)arg)[1]);
+    }
+    if (!strcmp(request_name(on, request), "VFIO_DEVICE_FEATURE") && arg) {
+        /*
+         * struct vfio_device_feature: GET/SET/PROBE and the feature
+         * (migration state, DMA logging start/stop/report, ...)
+         */
+        /* its layout starts: __u32 argsz, __u32 flags (<linux/vfio.h>) */
+        len += snprintf(line + len, sizeof(line) - len, " feature=0x%x",
+                        ((const unsigned int *)arg)[1]);
     }
     len += snprintf(line + len, sizeof(line) - len, "%s\n",
                     fault ? " FAULT" : "");
