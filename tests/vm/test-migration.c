@@ -964,6 +964,15 @@ static void migrate_layout(const char *label, const char *bin, bool patched,
         dev_fd[i] = mtty_fd(vht_pid(s), l, i, src_uuid[i]);
     }
     fds_exactly(vht_pid(s), "/dev/vfio/vfio", &ctr_fd);
+    /*
+     * No IOMMU domain behind an mdev: type1 maps without pinning when a
+     * container has none, iommufd pins only for a domain or for the
+     * driver's own accesses, and mtty never pins
+     */
+    CHECK(qedu_status_kb(vht_pid(s), "VmLck") == 0 && qedu_vmpin(s) == 0,
+          "%s: nothing pinned (VmLck %ld kB, VmPin %ld kB): an mdev has no "
+          "IOMMU domain", tag, qedu_status_kb(vht_pid(s), "VmLck"),
+          qedu_vmpin(s));
     if (patched) {
         shape_src = query_shape(s);
     }
