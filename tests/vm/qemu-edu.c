@@ -848,3 +848,34 @@ VhtProc *qedu_start_deferred(const char *binary, const char *extra,
     g_unsetenv("FAULT_IOCTL_LOG");
     return p;
 }
+
+VhtProc *qedu_start_sized_with(const char *binary, unsigned ram_mb,
+                               const char *extra, const QeduStartOpts *o)
+{
+    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+    g_auto(GStrv) args = command_line(binary, ram_mb, 2, 1024, extra);
+    VhtOptions opts = { .qtest = true, .stderr_path = o->stderr_path };
+    g_autofree char *err = g_strdup_printf("%d", o->fault_errno ?: EIO);
+    VhtProc *p;
+
+    if (o->fault_requests && !(shim && g_file_test(shim, G_FILE_TEST_EXISTS))) {
+        tap_note("no ioctl fault shim: $VFIO_FAULT_IOCTL is '%s'",
+                 shim ? shim : "(unset)");
+        return NULL;
+    }
+    if (o->fault_requests) {
+        g_setenv("LD_PRELOAD", shim, true);
+        g_setenv("FAULT_IOCTL_REQUEST", o->fault_requests, true);
+        g_setenv("FAULT_IOCTL_NTH", o->fault_nth ? o->fault_nth : "0", true);
+        g_setenv("FAULT_IOCTL_ERRNO", err, true);
+        if (o->fault_log) {
+            g_setenv("FAULT_IOCTL_LOG", o->fault_log, true);
+        }
+    }
+    g_setenv("VHT_BINARY", binary, true);
+    opts.args = (const char *const *)args;
+    p = vht_start_opts(&opts);
+    g_unsetenv("LD_PRELOAD");
+    g_unsetenv("FAULT_IOCTL_LOG");
+    return p;
+}

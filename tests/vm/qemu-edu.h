@@ -260,6 +260,13 @@ bool qedu_mdev_remove(const char *uuid);
 char *qedu_mdev_cdev(const char *uuid);
 
 /**
+ * qedu_start_sized_with() - qedu_start_with() with @ram_mb MiB of guest
+ * RAM (2 DIMM slots up to 1 GiB)
+ */
+VhtProc *qedu_start_sized_with(const char *binary, unsigned ram_mb,
+                               const char *extra, const QeduStartOpts *o);
+
+/**
  * qedu_start_deferred() - qedu_start_with(), but without connecting to
  * QEMU: it serves QMP on @DIR@/qmp.sock and qtest on @DIR@/qtest.sock,
  * which vht_adopt(vht_pid(p), vht_dir(p)) reaches once they listen.  For

@@ -61,10 +61,16 @@
 #include "qemu-edu.h"
 
 #define PAGE 4096ULL
-#define RAM_BYTES ((uint64_t)QEDU_RAM_MB << 20)
+/*
+ * Guest RAM of the migrations: small, because under TCG in TCG the time
+ * goes into touching it (the source's zero-page scan faults in every page
+ * of a shared file; the test compares the files whole)
+ */
+#define MIG_RAM_MB 32
+#define RAM_BYTES ((uint64_t)MIG_RAM_MB << 20)
 /* guest RAM the test fills before the migration (the rest is zero) */
 #define PREFILL_GPA 0x1000000ULL
-#define PREFILL_BYTES (2ULL << 20)
+#define PREFILL_BYTES (512ULL << 10)
 /* the migration's bandwidth until the test lets it converge */
 #define SLOW_BPS (16 << 20)
 #define FAST_BPS (1ULL << 30)
@@ -398,13 +404,13 @@ typedef struct PageWrite {
 } PageWrite;
 
 static const PageWrite during_active[] = {
-    { PREFILL_GPA + 0x3000, 11 }, { PREFILL_GPA + 0x100000, 12 },
-    { PREFILL_GPA + PREFILL_BYTES - PAGE, 13 }, { 0x3000000, 14 },
+    { PREFILL_GPA + 0x3000, 11 }, { PREFILL_GPA + 0x40000, 12 },
+    { PREFILL_GPA + PREFILL_BYTES - PAGE, 13 }, { 0x1800000, 14 },
     { RAM_BYTES - PAGE, 15 }, { 0x9000, 16 },
 };
 static const PageWrite during_pause[] = {
     { PREFILL_GPA + 0x3000, 21 }, { PREFILL_GPA + 0x1000, 22 },
-    { 0x5000000, 23 }, { 0x50000, 24 },
+    { 0x1c00000, 23 }, { 0x50000, 24 },
 };
 
 /* The seed of the pattern page @page holds at the end; 0: zeros */
@@ -431,19 +437,19 @@ static uint64_t expected_word(uint64_t addr)
     return seed ? pattern_word(addr, seed) : 0;
 }
 
-/* The guest RAM file @path, @bytes long, prefilled (or all zero) */
+/* The guest RAM file @path, prefilled (or all zero) */
 static bool ram_file(const char *path, bool prefill)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    g_autofree uint64_t *buf = g_new(uint64_t, (1 << 20) / 8);
+    g_autofree uint64_t *buf = g_new(uint64_t, PREFILL_BYTES / 8);
     bool ok = fd >= 0 && !ftruncate(fd, RAM_BYTES);
 
-    for (uint64_t off = 0; ok && prefill && off < PREFILL_BYTES;
-         off += 1 << 20) {
-        for (size_t i = 0; i < (1 << 20) / 8; i++) {
-            buf[i] = pattern_word(PREFILL_GPA + off + i * 8, 1);
-        }
-        ok = pwrite(fd, buf, 1 << 20, PREFILL_GPA + off) == 1 << 20;
+    for (size_t i = 0; i < PREFILL_BYTES / 8; i++) {
+        buf[i] = pattern_word(PREFILL_GPA + i * 8, 1);
+    }
+    if (ok && prefill) {
+        ok = pwrite(fd, buf, PREFILL_BYTES, PREFILL_GPA) ==
+             (ssize_t)PREFILL_BYTES;
     }
     if (fd >= 0) {
         close(fd);
@@ -507,7 +513,7 @@ static void prefill_qtest(VhtProc *p)
 static GArray *check_ranges(void)
 {
     GArray *ranges = g_array_new(false, false, sizeof(uint64_t) * 2);
-    static const uint64_t zero[] = { 0x2000000, 0x6000000 };
+    static const uint64_t zero[] = { 0x800000, 0x1e00000 };
     uint64_t r[2] = { PREFILL_GPA, PREFILL_BYTES };
 
     g_array_append_val(ranges, r);
@@ -955,16 +961,16 @@ static void migrate_layout(const char *label, const char *bin, bool patched,
     if (file_ram) {
         src_ram = g_strdup_printf("-machine memory-backend=ram0 -object "
                                   "memory-backend-file,id=ram0,size=%dM,"
-                                  "mem-path=%s,share=on", QEDU_RAM_MB, ram_src);
+                                  "mem-path=%s,share=on", MIG_RAM_MB, ram_src);
         dst_ram = g_strdup_printf("-machine memory-backend=ram0 -object "
                                   "memory-backend-file,id=ram0,size=%dM,"
-                                  "mem-path=%s,share=on", QEDU_RAM_MB, ram_dst);
+                                  "mem-path=%s,share=on", MIG_RAM_MB, ram_dst);
     }
     src_args = g_strdup_printf("%s %s", src_ram ? src_ram : "", src_devs);
     dst_args = g_strdup_printf("%s %s -incoming unix:%s",
                                dst_ram ? dst_ram : "", dst_devs, sock);
-    d = qedu_start_with(bin, dst_args, &dopt);
-    s = d ? qedu_start_with(bin, src_args, &so) : NULL;
+    d = qedu_start_sized_with(bin, MIG_RAM_MB, dst_args, &dopt);
+    s = d ? qedu_start_sized_with(bin, MIG_RAM_MB, src_args, &so) : NULL;
     if (!CHECK(s && d, "%s: source and destination (-incoming) start", tag)) {
         goto out;
     }
@@ -1282,10 +1288,19 @@ static void scenario_cpr_transfer(const char *label, const char *bin,
 {
     g_autofree char *tag = g_strdup_printf("%s cpr-transfer-%s", label,
                                            iommufd ? "iommufd" : "type1");
+    /*
+     * iommufd, patched: a second edu in an IOAS of its own on the same
+     * iommufd object (x-separate-ioas), which the series fills with
+     * IOMMU_IOAS_COPY from the first one's MAP_FILE'd mappings
+     */
+    bool copy = iommufd && patched;
+    g_autofree char *second = copy ? g_strdup_printf(
+        " -device vfio-pci,host=%s,id=e1,addr=0x%x,iommufd=if0,"
+        "x-separate-ioas=on", bdfs[3], QEDU_FIRST_SLOT + 1) : g_strdup("");
     g_autofree char *args = g_strdup_printf(
-        CPR_RAM "%s-device vfio-pci,host=%s,id=e0,addr=0x%x%s",
+        CPR_RAM "%s-device vfio-pci,host=%s,id=e0,addr=0x%x%s%s",
         iommufd ? "-object iommufd,id=if0 " : "", bdfs[2], QEDU_FIRST_SLOT,
-        iommufd ? ",iommufd=if0" : "");
+        iommufd ? ",iommufd=if0" : "", second);
     char *dir = scratch();
     g_autofree char *cpr_sock = g_build_filename(dir, "cpr.sock", NULL);
     g_autofree char *new_args = g_strdup_printf(
@@ -1310,9 +1325,18 @@ static void scenario_cpr_transfer(const char *label, const char *bin,
     VhtProc *old, *new = NULL, *adopted = NULL;
     int g0, c0, d0, i0, g1, c1, d1, i1;
     long pinned, old_after, new_pinned;
-    /* the five RAM sections and the edu's BAR0 (type1 maps it, for P2P) */
-    int maps_old = iommufd ? 5 : 6;
-    uint64_t bar;
+    /*
+     * type1: the five RAM sections and the edu's BAR0 (mapped for P2P);
+     * iommufd: the five RAM sections (the BAR's map fails: no P2P)
+     */
+    int maps_old = iommufd ? 5 : 6, own_maps = maps_old, map_calls = -1;
+    /*
+     * What is pinned: guest RAM + BIOS; with the second IOAS, 128 KiB less:
+     * the isa-bios alias at 0xe0000 (the BIOS's last 128 KiB) is then a
+     * COPY of the BIOS's mapping, not a second MAP of the same pages
+     */
+    long want_pinned = QEDU_PINNED_KB - (copy ? 128 : 0);
+    uint64_t bar, bar1 = 0;
     int status;
 
     if (iommufd) {
@@ -1344,17 +1368,34 @@ static void scenario_cpr_transfer(const char *label, const char *bin,
     bar = qedu_enable(old, 0, QEDU_FIRST_SLOT, qedu_bar(0));
     CHECK(hedu_round_trip(old, bar, QEDU_SRC_GPA, QEDU_DST_GPA, LEN, 5),
           "%s: the edu DMAs before the transfer", tag);
+    if (copy) {
+        bar1 = qedu_enable(old, 0, QEDU_FIRST_SLOT + 1, qedu_bar(1));
+        CHECK(hedu_round_trip(old, bar1, QEDU_SRC_GPA, QEDU_DST_GPA, LEN, 9),
+              "%s: e1 DMAs through the copied mappings", tag);
+    }
     pinned = qedu_status_kb(vht_pid(old), pin_field);
-    CHECK_EQ(pinned, QEDU_PINNED_KB, "%s: guest RAM + BIOS pinned once "
-             "(%s %ld kB)", tag, pin_field, pinned);
+    CHECK_EQ(pinned, want_pinned, "%s: guest RAM + BIOS pinned once%s "
+             "(%s %ld kB)", tag, copy ? " for both IOAS" : "", pin_field,
+             pinned);
     cpr_fds(vht_pid(old), &g0, &c0, &d0, &i0);
     if (patched) {
         g_autoptr(JsonNode) q = qedu_query(old);
+        JsonObject *c = qedu_container_of(q, "e0");
 
         shape_old = query_shape(old);
-        CHECK_EQ(qedu_mappings(qedu_container_of(q, "e0"), NULL), maps_old,
-                 "%s: x-query-vfio: the edu's container holds %d mappings",
-                 tag, maps_old);
+        own_maps = qedu_mappings(c, "map");
+        map_calls = qedu_counter(c, "map");
+        CHECK_EQ(qedu_mappings(c, NULL), maps_old,
+                 "%s: x-query-vfio: the edu's container holds %d mappings "
+                 "(%d of them mapped by itself)", tag, maps_old, own_maps);
+        if (copy) {
+            JsonObject *cc = qedu_container_of(q, "e1");
+
+            CHECK(cc != c && qedu_mappings(cc, "copy") == maps_old &&
+                  qedu_mappings(cc, NULL) == maps_old,
+                  "%s: x-query-vfio: e1's IOAS holds %d mappings, all "
+                  "IOMMU_IOAS_COPY", tag, maps_old);
+        }
     }
     list = cpr_blockers(old);
     CHECK(!*list, "%s: nothing blocks cpr-transfer", tag);
@@ -1416,6 +1457,12 @@ static void scenario_cpr_transfer(const char *label, const char *bin,
              "kept, the device not reset)", tag, bar);
     CHECK(hedu_round_trip(adopted, bar, QEDU_SRC_GPA, QEDU_DST_GPA, LEN, 6),
           "%s: the edu DMAs in the new process", tag);
+    if (copy) {
+        CHECK(hedu_round_trip(adopted, bar1, QEDU_SRC_GPA, QEDU_DST_GPA, LEN,
+                              10),
+              "%s: e1 DMAs in the new process through the copied mappings",
+              tag);
+    }
     if (patched) {
         shape_new = query_shape(adopted);
         tap_note("%s: x-query-vfio: %s", tag, shape_new);
@@ -1430,25 +1477,30 @@ static void scenario_cpr_transfer(const char *label, const char *bin,
         int files = count_rc(old_calls, "IOMMU_IOAS_MAP_FILE", true);
         int unmaps = count_rc(old_calls, "IOMMU_IOAS_UNMAP", true);
 
-        CHECK(files - unmaps == maps_old &&
+        CHECK(files == map_calls &&
               count_rc(old_calls, "IOMMU_IOAS_MAP_FILE", false) == 0 &&
               count_rc(old_calls, "IOMMU_IOAS_MAP", true) == 0,
-              "%s: the old process mapped its %d sections with "
-              "IOMMU_IOAS_MAP_FILE (memfd RAM and ROMs), none by address "
-              "(MAP_FILE %d ok, %d failed, %d unmapped; IOAS_MAP %d ok)", tag,
-              maps_old, files,
-              count_rc(old_calls, "IOMMU_IOAS_MAP_FILE", false), unmaps,
-              count_rc(old_calls, "IOMMU_IOAS_MAP", true));
+              "%s: every map of the old process was an IOMMU_IOAS_MAP_FILE "
+              "(memfd RAM and ROMs), none by address: MAP_FILE %d ok, %d "
+              "failed, IOAS_MAP %d ok (x-query-vfio: %d maps; %d sections "
+              "mapped, %d copied, %d unmapped)", tag, files,
+              count_rc(old_calls, "IOMMU_IOAS_MAP_FILE", false),
+              count_rc(old_calls, "IOMMU_IOAS_MAP", true), map_calls,
+              own_maps, maps_old - own_maps, unmaps);
         CHECK(count_rc(calls, "IOMMU_IOAS_CHANGE_PROCESS", true) >= 1 &&
               count_rc(calls, "IOMMU_IOAS_MAP", true) +
               count_rc(calls, "IOMMU_IOAS_MAP_FILE", true) +
               count_rc(calls, "IOMMU_IOAS_COPY", true) +
-              count_rc(calls, "IOMMU_IOAS_UNMAP", true) == 0,
+              count_rc(calls, "IOMMU_IOAS_UNMAP", true) == 0 &&
+              count_rc(calls, "IOMMU_IOAS_MAP", false) ==
+              count_rc(old_calls, "IOMMU_IOAS_MAP", false),
               "%s: the new process called IOMMU_IOAS_CHANGE_PROCESS (%d) and "
-              "mapped nothing (%d IOAS_MAP tried and refused: the BAR, no "
-              "P2P, as in the old process)", tag,
+              "mapped, copied, unmapped nothing; it tried the edu BARs' "
+              "IOAS_MAP by address as the old process did, refused there "
+              "too (no P2P: %d and %d)", tag,
               count_rc(calls, "IOMMU_IOAS_CHANGE_PROCESS", true),
-              count_rc(calls, "IOMMU_IOAS_MAP", false));
+              count_rc(calls, "IOMMU_IOAS_MAP", false),
+              count_rc(old_calls, "IOMMU_IOAS_MAP", false));
     } else {
         g_autoptr(GArray) old_calls = read_log(src_log);
         int maps = count(calls, "VFIO_IOMMU_MAP_DMA", -1, -1);
@@ -1472,6 +1524,11 @@ static void scenario_cpr_transfer(const char *label, const char *bin,
              tag, pin_field, pinned);
     CHECK(hedu_round_trip(adopted, bar, QEDU_SRC_GPA, QEDU_DST_GPA, LEN, 7),
           "%s: the edu DMAs after the old process is gone", tag);
+    if (copy) {
+        CHECK(hedu_round_trip(adopted, bar1, QEDU_SRC_GPA, QEDU_DST_GPA, LEN,
+                              11),
+              "%s: and e1 through the copied mappings", tag);
+    }
     g_clear_pointer(&r, json_node_unref);
     r = hedu_qmp(adopted, NULL, "{'execute': 'quit'}");
     vht_release(adopted);
@@ -1552,7 +1609,7 @@ int main(int argc, char **argv)
     hedu_init();
     if (!CHECK(qedu_binary("control") && qedu_binary("patched"),
                "a control and a patched binary in $VFIO_QEMU_BINARIES") ||
-        hedu_find(bdfs, 3) < 3) {
+        hedu_find(bdfs, 4) < 4) {
         return tap_done();
     }
     change_process = probe_change_process();
