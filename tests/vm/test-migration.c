@@ -3,7 +3,8 @@
  * test-migration: live migration and CPR of assigned devices on the rig's
  * real kernel, the patched build against the control (pristine 10.2.2 +
  * patch 1) for the same layouts.  The binaries come from
- * $VFIO_QEMU_BINARIES, labelled "control" and "patched".
+ * $VFIO_QEMU_BINARIES, labelled "control" and "patched"
+ * (docs/migration.md has the results and what they mean).
  *
  * The migratable device is the kernel's mtty sample mdev (a 16550-like
  * serial card with a loopback FIFO, VFIO migration since Linux 6.7): the
@@ -17,9 +18,12 @@
  *    container in one address space, that the control cannot start:
  *    test-qemu-fixes shows its abort): the device's registers and FIFO
  *    cross (written before, read back on the destination's fresh mdev);
- *    guest RAM (a shared memory-backend-file the test reads) arrives byte
- *    for byte, with pages written over qtest while the migration runs and
- *    while it waits before switching over (pause-before-switchover);
+ *    guest RAM arrives exactly, with pages written over qtest while the
+ *    migration runs and while it waits before switching over
+ *    (pause-before-switchover): a shared memory-backend-file the test
+ *    compares whole, or, for the iommufd layouts both binaries run,
+ *    anonymous RAM read through qtest (the control cannot map fd-backed
+ *    RAM on iommufd without IOMMU_IOAS_MAP_FILE, Linux < 6.13);
  *    x-query-vfio (patched) shows the same containers and mappings on both
  *    sides; and every dirty-tracking call each container and device
  *    received (fault-ioctl.so's log) is counted: one start, one report per
@@ -33,16 +37,19 @@
  *    dirty-tracking HWPT has nothing (enable-migration=on accepts that).
  *  - an edu (vfio-pci without a migration driver) next to an mtty blocks
  *    migration with upstream's message, unchanged.
- *  - CPR (cpr-transfer, the mode 10.2 supports for VFIO) on Linux 6.12:
- *    an mdev blocks it on type1 ("CPR does not support vfio mdev"), an
- *    iommufd backend blocks it without IOMMU_IOAS_CHANGE_PROCESS (Linux <
+ *  - CPR (cpr-transfer, the mode 10.2 supports for VFIO): an mdev blocks
+ *    it on type1 ("CPR does not support vfio mdev"); an iommufd backend
+ *    blocks it where the kernel lacks IOMMU_IOAS_CHANGE_PROCESS (Linux <
  *    6.13; patch 1 makes that blocker an error message instead of a
  *    SIGSEGV); an edu on type1 is transferred: its DMA works in the new
  *    process, VmLck moved from the old process to the new one (pinned
- *    once), the old one quits cleanly.  The control's source dies of
- *    SIGSEGV there (qemu-fixes/001: no KVM irqfd under TCG or qtest).
- *    Where the kernel has IOMMU_IOAS_CHANGE_PROCESS (Linux >= 6.13), the
- *    iommufd transfer is tried as well.
+ *    once), the new one only gave the mappings their new vaddr, the old
+ *    one quits cleanly.  Where the kernel has IOMMU_IOAS_CHANGE_PROCESS
+ *    (Linux >= 6.13: the rig's 7.3 kernel) the same on iommufd, without
+ *    CAP_IPC_LOCK, with a second IOAS filled by COPY from the first
+ *    (patched).  The control's old process dies of SIGSEGV in both
+ *    transfers, and the patched one needs qemu-fixes/001 and 002 (upstream
+ *    defects of cpr-transfer without KVM).
  */
 #include <fcntl.h>
 #include <signal.h>
