@@ -14,26 +14,111 @@
 #        build-kernel.sh --key              print the cache key and exit
 #        build-kernel.sh --check-config F   check the .config file F against
 #                                           the fragment, naming each miss
-# Environment: VFIO_RIG_CACHE (default ~/.cache/vfio-rig), JOBS (default nproc+1)
+#        build-kernel.sh --fragment         print the fragment lines in effect
+# Environment: VFIO_RIG_CACHE (default ~/.cache/vfio-rig), JOBS (default nproc+1),
+#   KERNEL_VARIANT   6.12 (default): the installed linux-source-6.12 (bookworm);
+#                    7.3: Debian's newest, linux-source-7.3 from
+#                    trixie-backports, fetched through a private apt
+#                    configuration under the cache (the machine's apt sources
+#                    are never touched; the archive is the one they name,
+#                    scripts/debian-archive.py) and unpacked there, not
+#                    installed.  Same fragment, same recipe, its own key.
 
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 fragment=${KERNEL_FRAGMENT:-$here/kernel.fragment}
 cache_root=${VFIO_RIG_CACHE:-$HOME/.cache/vfio-rig}
+variant=${KERNEL_VARIANT:-6.12}
 tarball=/usr/src/linux-source-6.12.tar.xz
 jobs=${JOBS:-$(( $(nproc) + 1 ))}
 RECIPE=1
 
 die() { echo "build-kernel: $*" >&2; exit 1; }
 
+# The fragment, plus for 7.3 what its Kconfig needs on top (kernel-7.3.fragment)
+fragments=("$fragment")
+case "$variant" in
+6.12) ;;
+7.3) bpo_suite=trixie-backports
+     fragments+=("$here/kernel-7.3.fragment") ;;
+*) die "KERNEL_VARIANT must be 6.12 or 7.3 (got $variant)" ;;
+esac
+
+# apt-get/apt-cache with a private configuration for $bpo_suite (binaries
+# only); its lists and downloads stay under the cache
+apt_bpo() {
+    local dir=$cache_root/apt-$bpo_suite archive
+    local args=(-o "Dir::Etc::SourceList=$dir/sources.list"
+                -o "Dir::Etc::SourceParts=/dev/null"
+                -o "Dir::State::Lists=$dir/lists"
+                -o "Dir::Cache=$dir/cache"
+                -o "APT::Sandbox::User=root")
+    if [ ! -f "$dir/updated" ]; then
+        mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+        archive=$("$here/../../scripts/debian-archive.py") ||
+            die "no Debian archive in this machine's apt sources"
+        printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+            "$archive" "$bpo_suite" > "$dir/sources.list"
+        apt-get "${args[@]}" -q update >&2 || die "apt-get update of $bpo_suite failed"
+        touch "$dir/updated"
+    fi
+    "$1" "${args[@]}" "${@:2}"
+}
+
+# The version of linux-source-$variant the build uses
+source_version() {
+    if [ "$variant" = 6.12 ]; then
+        dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null ||
+            die "linux-source-6.12 is not installed (apt-get install linux-source-6.12)"
+    else
+        apt_bpo apt-cache show "linux-source-$variant" 2>/dev/null |
+            sed -n 's/^Version: //p' | sort -V | tail -n1 | grep . ||
+            die "no linux-source-$variant in $bpo_suite"
+    fi
+}
+
+# Download linux-source-$variant $1 and unpack its tarball under the cache;
+# sets $tarball
+fetch_source() {
+    local ver=$1 dir=$cache_root/src/linux-source-${variant}_${1//[~:+]/_} deb
+    tarball=$dir/usr/src/linux-source-$variant.tar.xz
+    [ -f "$tarball" ] && return 0
+    mkdir -p "$cache_root/dl" "$cache_root/src"
+    deb=$cache_root/dl/linux-source-${variant}_${ver/:/%3a}_all.deb
+    if [ ! -f "$deb" ]; then
+        echo "build-kernel: downloading linux-source-$variant $ver ($bpo_suite)" >&2
+        (cd "$cache_root/dl" && apt_bpo apt-get -q download "linux-source-$variant=$ver" >&2) ||
+            die "could not download linux-source-$variant $ver"
+    fi
+    [ -f "$deb" ] || die "$deb missing after the download"
+    rm -rf "$dir.tmp"
+    dpkg-deb -x "$deb" "$dir.tmp" && mv "$dir.tmp" "$dir" || die "unpacking $deb failed"
+    rm -f "$deb"
+}
+
 cache_key() {
     local ver hash
-    ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
-        die "linux-source-6.12 is not installed (apt-get install linux-source-6.12)"
-    hash=$(cat "$fragment" <(echo "recipe $RECIPE") <(gcc --version | head -n1) |
+    ver=$(source_version)
+    hash=$(cat "${fragments[@]}" <(echo "recipe $RECIPE") <(gcc --version | head -n1) |
            sha256sum | cut -c1-12)
-    echo "linux-source-6.12_${ver//[~:+]/_}_$hash"
+    echo "linux-source-${variant}_${ver//[~:+]/_}_$hash"
+}
+
+# The fragment lines in effect: kernel.fragment, and for 7.3 with the
+# options 7.3 renamed ("# renamed: CONFIG_OLD CONFIG_NEW" lines of
+# kernel-7.3.fragment) under their new names, then kernel-7.3.fragment
+effective_fragment() {
+    local sub=() old new
+    if [ ${#fragments[@]} = 1 ]; then
+        cat "$fragment"
+        return
+    fi
+    while read -r _ _ old new; do
+        sub+=(-e "s/^$old=/$new=/" -e "s/^# $old is not set/# $new is not set/")
+    done < <(grep '^# renamed: ' "${fragments[1]}")
+    sed "${sub[@]:--e p -n}" "$fragment"
+    cat "${fragments[1]}"
 }
 
 apply_fragment() {
@@ -45,7 +130,7 @@ apply_fragment() {
         "# CONFIG_"*" is not set") name=${line#\# }; name=${name%% *}
             "$src"/scripts/config --file "$obj/.config" --disable "${name#CONFIG_}" ;;
         esac
-    done < "$fragment"
+    done < <(effective_fragment)
 }
 
 # Kconfig silently drops options whose dependencies are missing: check every
@@ -62,10 +147,11 @@ verify_fragment() {
             ! grep -q "^$name=" "$config" ||
                 { echo "build-kernel: fragment wants $name off, but it is on" >&2; bad=1; } ;;
         esac
-    done < "$fragment"
+    done < <(effective_fragment)
     [ $bad = 0 ] || die "kernel configuration does not match kernel.fragment"
 }
 
+if [ "${1:-}" = "--fragment" ]; then effective_fragment; exit 0; fi
 if [ "${1:-}" = "--check-config" ]; then
     verify_fragment "${2:?--check-config needs a .config file}"
     exit 0
@@ -79,15 +165,16 @@ if [ -f "$dest/vmlinux" ]; then
     exit 0
 fi
 
+[ "$variant" = 6.12 ] || fetch_source "$(source_version)"
 [ -f "$tarball" ] || die "$tarball not found (apt-get install linux-source-6.12)"
 mkdir -p "$cache_root"
 work=$(mktemp -d "$cache_root/.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 start=$(date +%s)
-echo "build-kernel: cold build of $key in $work (about 8-10 minutes on 2 cores)" >&2
+echo "build-kernel: cold build of $key in $work (6.12: about 8-10 minutes on 2 cores)" >&2
 echo "build-kernel: [1/4] unpacking $tarball" >&2
 tar -xJf "$tarball" -C "$work"
-src=$(echo "$work"/linux-source-6.12)
+src=$(echo "$work"/linux-source-"$variant")
 obj=$work/obj
 mkdir -p "$obj"
 echo "build-kernel: [2/4] tinyconfig + fragment + olddefconfig" >&2

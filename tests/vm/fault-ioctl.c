@@ -23,7 +23,11 @@
  *                                them) fails; the errno is the kernel's
  *   FAULT_IOCTL_LOG=/path        append one line per watched call:
  *                                "N REQUEST NAME rc=R [errno=E] fd=F
- *                                [flags=X] [FAULT]"; FAULT marks a call
+ *                                [flags=X] [feature=X] [FAULT]"; flags
+ *                                of VFIO_IOMMU_DIRTY_PAGES, _MAP_DMA and
+ *                                _UNMAP_DMA, feature of
+ *                                VFIO_DEVICE_FEATURE (its flags word:
+ *                                GET/SET/PROBE | index); FAULT marks a call
  *                                failed here, or one inside which the
  *                                kernel consumed the injected fault
  *
@@ -64,6 +68,8 @@ typedef int (*ioctl_fn)(int, unsigned long, ...);
  * QEMU >= 10.1 tries it first for RAM that has an fd
  */
 #define IOMMU_IOAS_MAP_FILE _IO(IOMMUFD_TYPE, 0x8f)
+/* Linux 6.13's iommufd CPR: the mappings move to the calling process */
+#define IOMMU_IOAS_CHANGE_PROCESS _IO(IOMMUFD_TYPE, 0x92)
 
 typedef struct Name {
     unsigned long request;
@@ -88,6 +94,7 @@ static const Name other_names[] = {
     N(VFIO_DEVICE_ATTACH_IOMMUFD_PT), N(VFIO_DEVICE_DETACH_IOMMUFD_PT),
     N(IOMMU_DESTROY), N(IOMMU_IOAS_ALLOC), N(IOMMU_IOAS_IOVA_RANGES),
     N(IOMMU_IOAS_ALLOW_IOVAS), N(IOMMU_IOAS_MAP), N(IOMMU_IOAS_MAP_FILE),
+    N(IOMMU_IOAS_CHANGE_PROCESS),
     N(IOMMU_IOAS_COPY), N(IOMMU_IOAS_UNMAP), N(IOMMU_OPTION),
     N(IOMMU_VFIO_IOAS), N(IOMMU_HWPT_ALLOC), N(IOMMU_GET_HW_INFO),
     N(IOMMU_HWPT_SET_DIRTY_TRACKING), N(IOMMU_HWPT_GET_DIRTY_BITMAP),
@@ -204,10 +211,25 @@ static void log_call(unsigned long n, int on, unsigned long request,
         len += snprintf(line + len, sizeof(line) - len, " errno=%d", err);
     }
     len += snprintf(line + len, sizeof(line) - len, " fd=%d", on);
-    if (!strcmp(request_name(on, request), "VFIO_IOMMU_DIRTY_PAGES") && arg) {
-        /* struct vfio_iommu_type1_dirty_bitmap: start, stop or get */
+    if ((!strcmp(request_name(on, request), "VFIO_IOMMU_DIRTY_PAGES") ||
+         !strcmp(request_name(on, request), "VFIO_IOMMU_MAP_DMA") ||
+         !strcmp(request_name(on, request), "VFIO_IOMMU_UNMAP_DMA")) && arg) {
+        /*
+         * struct vfio_iommu_type1_dirty_bitmap (start, stop or get), or
+         * _dma_map / _dma_unmap (VADDR, ALL: CPR): all start with
+         * __u32 argsz, __u32 flags
+         */
         len += snprintf(line + len, sizeof(line) - len, " flags=0x%x",
-                        ((struct vfio_iommu_type1_dirty_bitmap *)arg)->flags);
+                        ((const unsigned int *)arg)[1]);
+    }
+    if (!strcmp(request_name(on, request), "VFIO_DEVICE_FEATURE") && arg) {
+        /*
+         * struct vfio_device_feature: GET/SET/PROBE and the feature
+         * (migration state, DMA logging start/stop/report, ...)
+         */
+        /* its layout starts: __u32 argsz, __u32 flags (<linux/vfio.h>) */
+        len += snprintf(line + len, sizeof(line) - len, " feature=0x%x",
+                        ((const unsigned int *)arg)[1]);
     }
     len += snprintf(line + len, sizeof(line) - len, "%s\n",
                     fault ? " FAULT" : "");

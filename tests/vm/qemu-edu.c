@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -761,4 +762,130 @@ int qedu_container_count(JsonNode *q)
         n += cs ? json_array_get_length(cs) : 0;
     }
     return n;
+}
+
+/* ---- mdevs and CPR ---- */
+
+char *qedu_mdev_create(const char *type)
+{
+    g_autofree char *pattern = g_strdup_printf(
+        "/sys/class/mdev_bus/*/mdev_supported_types/%s/create", type);
+    g_autofree char *uuid = g_uuid_string_random();
+    glob_t g = { 0 };
+    int fd = -1;
+    bool ok;
+
+    if (glob(pattern, 0, NULL, &g) || g.gl_pathc != 1) {
+        tap_note("no mdev type %s (%zu matches of %s)", type, g.gl_pathc,
+                 pattern);
+        globfree(&g);
+        return NULL;
+    }
+    fd = open(g.gl_pathv[0], O_WRONLY | O_CLOEXEC);
+    ok = fd >= 0 && write(fd, uuid, strlen(uuid)) == (ssize_t)strlen(uuid);
+    if (!ok) {
+        tap_note("creating a %s mdev through %s: %s", type, g.gl_pathv[0],
+                 strerror(errno));
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    globfree(&g);
+    return ok ? g_steal_pointer(&uuid) : NULL;
+}
+
+bool qedu_mdev_remove(const char *uuid)
+{
+    g_autofree char *path = g_strdup_printf("/sys/bus/mdev/devices/%s/remove",
+                                            uuid);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    bool ok = fd >= 0 && write(fd, "1", 1) == 1;
+
+    if (!ok) {
+        tap_note("removing mdev %s: %s", uuid, strerror(errno));
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return ok;
+}
+
+char *qedu_mdev_cdev(const char *uuid)
+{
+    g_autofree char *dir = g_strdup_printf(
+        "/sys/bus/mdev/devices/%s/vfio-dev", uuid);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        if (g_str_has_prefix(name, "vfio")) {
+            return g_strdup_printf("/dev/vfio/devices/%s", name);
+        }
+    }
+    return NULL;
+}
+
+VhtProc *qedu_start_deferred(const char *binary, const char *extra,
+                             const QeduStartOpts *o)
+{
+    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+    g_autofree char *more = g_strdup_printf(
+        "%s -qmp unix:@DIR@/qmp.sock,server=on,wait=off "
+        "-qtest unix:@DIR@/qtest.sock,server=on,wait=off", extra);
+    g_auto(GStrv) args = command_line(binary, QEDU_RAM_MB, 2, 1024, more);
+    VhtOptions opts = { .no_qmp = true, .stderr_path = o->stderr_path };
+    g_autofree char *err = g_strdup_printf("%d", o->fault_errno ?: EIO);
+    VhtProc *p;
+
+    if (o->fault_requests && !(shim && g_file_test(shim, G_FILE_TEST_EXISTS))) {
+        tap_note("no ioctl fault shim: $VFIO_FAULT_IOCTL is '%s'",
+                 shim ? shim : "(unset)");
+        return NULL;
+    }
+    if (o->fault_requests) {
+        g_setenv("LD_PRELOAD", shim, true);
+        g_setenv("FAULT_IOCTL_REQUEST", o->fault_requests, true);
+        g_setenv("FAULT_IOCTL_NTH", o->fault_nth ? o->fault_nth : "0", true);
+        g_setenv("FAULT_IOCTL_ERRNO", err, true);
+        if (o->fault_log) {
+            g_setenv("FAULT_IOCTL_LOG", o->fault_log, true);
+        }
+    }
+    g_setenv("VHT_BINARY", binary, true);
+    opts.args = (const char *const *)args;
+    p = vht_start_opts(&opts);
+    g_unsetenv("LD_PRELOAD");
+    g_unsetenv("FAULT_IOCTL_LOG");
+    return p;
+}
+
+VhtProc *qedu_start_sized_with(const char *binary, unsigned ram_mb,
+                               const char *extra, const QeduStartOpts *o)
+{
+    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
+    g_auto(GStrv) args = command_line(binary, ram_mb, 2, 1024, extra);
+    VhtOptions opts = { .qtest = true, .stderr_path = o->stderr_path };
+    g_autofree char *err = g_strdup_printf("%d", o->fault_errno ?: EIO);
+    VhtProc *p;
+
+    if (o->fault_requests && !(shim && g_file_test(shim, G_FILE_TEST_EXISTS))) {
+        tap_note("no ioctl fault shim: $VFIO_FAULT_IOCTL is '%s'",
+                 shim ? shim : "(unset)");
+        return NULL;
+    }
+    if (o->fault_requests) {
+        g_setenv("LD_PRELOAD", shim, true);
+        g_setenv("FAULT_IOCTL_REQUEST", o->fault_requests, true);
+        g_setenv("FAULT_IOCTL_NTH", o->fault_nth ? o->fault_nth : "0", true);
+        g_setenv("FAULT_IOCTL_ERRNO", err, true);
+        if (o->fault_log) {
+            g_setenv("FAULT_IOCTL_LOG", o->fault_log, true);
+        }
+    }
+    g_setenv("VHT_BINARY", binary, true);
+    opts.args = (const char *const *)args;
+    p = vht_start_opts(&opts);
+    g_unsetenv("LD_PRELOAD");
+    g_unsetenv("FAULT_IOCTL_LOG");
+    return p;
 }

@@ -242,4 +242,45 @@ JsonObject *qedu_container_by_id(JsonNode *q, int64_t id);
 /** qedu_container_count() - Return: the number of containers in @q */
 int qedu_container_count(JsonNode *q);
 
+/* ---- mdevs and CPR (test-migration) ---- */
+
+/**
+ * qedu_mdev_create() - create an instance of the mdev type @type (e.g.
+ * "mtty-1", the sample driver's one-port serial card) through
+ * /sys/class/mdev_bus/<parent>/mdev_supported_types/@type/create.
+ * Return: its UUID (free with g_free(); the device is
+ * /sys/bus/mdev/devices/UUID), or NULL with a TAP note.
+ */
+char *qedu_mdev_create(const char *type);
+
+/**
+ * qedu_mdev_remove() - remove mdev @uuid (no process may hold it open).
+ * Return: success (a TAP note on failure).
+ */
+bool qedu_mdev_remove(const char *uuid);
+
+/**
+ * qedu_mdev_cdev() - Return: the VFIO device cdev of mdev @uuid
+ * ("/dev/vfio/devices/vfioN"; free with g_free()), or NULL
+ */
+char *qedu_mdev_cdev(const char *uuid);
+
+/**
+ * qedu_start_sized_with() - qedu_start_with() with @ram_mb MiB of guest
+ * RAM (2 DIMM slots up to 1 GiB)
+ */
+VhtProc *qedu_start_sized_with(const char *binary, unsigned ram_mb,
+                               const char *extra, const QeduStartOpts *o);
+
+/**
+ * qedu_start_deferred() - qedu_start_with(), but without connecting to
+ * QEMU: it serves QMP on @DIR@/qmp.sock and qtest on @DIR@/qtest.sock,
+ * which vht_adopt(vht_pid(p), vht_dir(p)) reaches once they listen.  For
+ * a QEMU that opens its monitors late: the destination of cpr-transfer
+ * reads its CPR channel first.  Return: the process (reap it with
+ * vht_wait_exit() or vht_kill()), or NULL as qedu_start_with().
+ */
+VhtProc *qedu_start_deferred(const char *binary, const char *extra,
+                             const QeduStartOpts *o);
+
 #endif /* VFIO_TESTS_VM_QEMU_EDU_H */
