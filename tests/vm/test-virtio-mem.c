@@ -298,7 +298,7 @@ static void check_listed(VMem *v, const int *plugged, int n,
         CHECK(all, "%s: %s: e%d: x-query-vfio lists the %d plugged blocks "
               "and no other (%d listed)", v->tag, when, i, n, listed);
     }
-    if (v->separate) {
+    if (v->separate && n) {
         JsonObject *c0 = qedu_container_of(q, "e0");
         bool ok = true;
         uint64_t at = 0;
