@@ -49,6 +49,11 @@
  *                IOMMU_IOAS_MAP_FILE once (ENOTTY), then IOMMU_IOAS_MAP
  *                and IOMMU_IOAS_COPY; the next DIMM skips MAP_FILE.
  *
+ * Not here: a partial kernel unmap (some areas of a range unmapped, the
+ * rest refused).  Linux 6.12 does that only for a range that cuts a
+ * mapping, and QEMU unmaps whole recorded mappings; the shim fails a
+ * call whole (docs/fault-sweep.md).
+ *
  * Arguments name the scenarios to run (default: all).
  */
 #include <errno.h>
