@@ -85,7 +85,7 @@ check-viommu-faults: tests
 	scripts/viommu.sh faults $(FAULT_ARGS)
 
 # Every call of the fault scenario failed in turn, every errno and the
-# kernel mode (about 50 minutes); and 1000 hot-plug cycles on QEMU built
+# kernel mode (464 runs, about 70 minutes); and 1000 hot-plug cycles on QEMU built
 # with AddressSanitizer (builds build/qemu-asan first).
 sweep: tests
 	scripts/fault.sh sweep $(SWEEP_ARGS)

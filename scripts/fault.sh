@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The long runs of tests/vm/fault-sweep that the vm suite does not make
-# (it fails each distinct call site once), each in ONE boot of the rig:
+# (it runs the named sample: 30 calls), each in ONE boot of the rig:
 #
 #   scripts/fault.sh sweep [ARGS...]   every call of the scenario, with
 #                                      every errno of the plan and in the
 #                                      kernel mode (fault-sweep --all);
 #                                      ARGS go to fault-sweep (e.g.
-#                                      --errno=ENOMEM, --kernel=2)
+#                                      --errno=ENOMEM, --kernel=2; or
+#                                      --sites: each distinct site once)
 #   scripts/fault.sh soak [CYCLES]     CYCLES (default 1000) hot-plug
 #                                      cycles on QEMU built with
 #                                      AddressSanitizer (scripts/qemu.sh
@@ -25,7 +26,7 @@ build=$(cat .builddir 2>/dev/null || echo build/tests)
 build=$(cd "$build" && pwd)
 vm=$build/tests/vm
 patched=$root/build/qemu-build/qemu-system-x86_64
-control=$root/build/control/usr/bin/qemu-system-x86_64
+control=$root/build/control/qemu-build/qemu-system-x86_64
 die() { echo "fault: $*" >&2; exit 1; }
 
 ninja -C "$build" tests/vm/fault-sweep tests/vm/fault-ioctl.so >&2 ||
@@ -54,7 +55,7 @@ esac
 
 set +e
 RIG_EDUS=4 RIG_TIMEOUT=${RIG_TIMEOUT:-7200} RIG_LOG_DIR=$run \
-RIG_ENV="VFIO_QEMU_BINARIES=$binaries VFIO_FAULT_IOCTL=$vm/fault-ioctl.so" \
+RIG_ENV="VFIO_QEMU_BINARIES=$binaries VFIO_FAULT_IOCTL=$vm/fault-ioctl.so VFIO_RIG_SRCDIR=$root/tests/vm" \
     tests/vm/rig.sh run "$cmd" 2>&1 | tee "$run/rig.out"
 rc=${PIPESTATUS[0]}
 set -e

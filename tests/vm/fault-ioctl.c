@@ -68,8 +68,10 @@ typedef int (*ioctl_fn)(int, unsigned long, ...);
  * QEMU >= 10.1 tries it first for RAM that has an fd
  */
 #define IOMMU_IOAS_MAP_FILE _IO(IOMMUFD_TYPE, 0x8f)
-/* Linux 6.13's iommufd CPR: the mappings move to the calling process */
+/* Linux 6.13's too: QEMU >= 10.1 probes it for its CPR blocker (ENOTTY) */
+#ifndef IOMMU_IOAS_CHANGE_PROCESS
 #define IOMMU_IOAS_CHANGE_PROCESS _IO(IOMMUFD_TYPE, 0x92)
+#endif
 
 typedef struct Name {
     unsigned long request;
@@ -94,8 +96,8 @@ static const Name other_names[] = {
     N(VFIO_DEVICE_ATTACH_IOMMUFD_PT), N(VFIO_DEVICE_DETACH_IOMMUFD_PT),
     N(IOMMU_DESTROY), N(IOMMU_IOAS_ALLOC), N(IOMMU_IOAS_IOVA_RANGES),
     N(IOMMU_IOAS_ALLOW_IOVAS), N(IOMMU_IOAS_MAP), N(IOMMU_IOAS_MAP_FILE),
-    N(IOMMU_IOAS_CHANGE_PROCESS),
     N(IOMMU_IOAS_COPY), N(IOMMU_IOAS_UNMAP), N(IOMMU_OPTION),
+    N(IOMMU_IOAS_CHANGE_PROCESS),
     N(IOMMU_VFIO_IOAS), N(IOMMU_HWPT_ALLOC), N(IOMMU_GET_HW_INFO),
     N(IOMMU_HWPT_SET_DIRTY_TRACKING), N(IOMMU_HWPT_GET_DIRTY_BITMAP),
     { 0, NULL }

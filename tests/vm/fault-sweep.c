@@ -20,27 +20,34 @@
  *       DIMM exactly when its container's x-query-vfio mappings cover the
  *       address (blocked otherwise);
  *   (c) after teardown: VmPin 0, VmLck 0, QEMU's fd count back to its
- *       value before any device, x-query-vfio lists no container, and each
- *       edu can be bound to a new iommufd by this program;
+ *       value before any device, x-query-vfio lists no container, each
+ *       edu can be bound to a new iommufd by this program, and QEMU asked
+ *       the kernel to destroy every IOAS and HWPT it allocated;
  *   (d) quit exits 0.
  *
- * Usage: fault-sweep [--dry-run] [--errno=E] [--kernel[=K]]
- *                    [--points=N[,N...]] [--all] [--table=FILE]
+ * Usage: fault-sweep [--dry-run] [--sites | --all] [--errno=E]
+ *                    [--kernel[=K]] [--points=N[,N...]] [--table=FILE]
  *                    [--soak=CYCLES]
+ *   (none)      the named sample (sample[] below; what the vm suite runs):
+ *               each distinct request failed once with EIO at a chosen
+ *               site, and a few sites with ENOMEM, EFAULT, EBUSY and in
+ *               the kernel mode
  *   --dry-run   one run without a fault: prints every call (N, request,
  *               step, result) and the number T of calls
- *   --points    the calls to fail
- *   --all       every call 1..T; the default is the first call of each
- *               (request, step) pair: every distinct call site once (what
- *               the vm suite runs)
+ *   --sites     the first call of each (request, step) pair, every
+ *               distinct call site once, with every row of the plan
+ *   --all       every call 1..T, with every row of the plan (make sweep)
+ *   --points    the calls to fail, with every row of the plan
  *   --errno     the plan's row for E only (a name or a number; an errno
- *               not in the plan: every call with E); the default plan:
- *               EIO for every call, ENOMEM and EFAULT for the map, copy
- *               and attach calls, ENOENT for the unmaps, and the kernel
- *               mode (fail-nth 1) for every call
+ *               not in the plan: every call with E); the plan: EIO for
+ *               every call, ENOMEM and EFAULT for the map, copy and
+ *               attach calls, EBUSY for the unmaps, and the kernel mode
+ *               (fail-nth 1) for every call; alone it means --sites
  *   --kernel    the kernel mode only: the kernel fails the Kth (default
- *               1) fault-injection point inside the call (fail-nth)
+ *               1) fault-injection point inside the call (fail-nth);
+ *               alone it means --sites
  *   --table     also write the results as a markdown table
+ *   $FAULT_SWEEP_TIMES set: each step's time on stderr
  *   --soak      instead: add the three devices, then CYCLES hot-plug
  *               cycles alternating a device's unplug and re-add with a
  *               DIMM's plug and unplug, DMA after each, then the
@@ -75,13 +82,8 @@ static char bdfs[HEDU_MAX][32];
 static const char *patched;
 static char *log_path;
 
-typedef struct Call {
-    unsigned long n;
-    char request[48];
-    char step[16];
-    int rc, err;            /* what the call returned, its errno */
-    bool fault;             /* failed by the shim, or the kernel's fault */
-} Call;
+/* A call of the log (qedu_log_calls()): its mark is the step's name */
+typedef QeduCall Call;
 
 /* ---- one run (in a child process: a dying QEMU takes only it down) ---- */
 
@@ -115,7 +117,7 @@ static void note_runtime_errors(Run *r)
         for (guint j = 0; cs && j < json_array_get_length(cs); j++) {
             JsonObject *c = json_array_get_object_element(cs, j);
             const char *e = json_object_get_string_member_with_default(
-                c, "first-runtime-error", NULL);
+                c, "first-map-error", NULL);
 
             if (e) {
                 record(r, "runtime: %s", e);
@@ -127,16 +129,17 @@ static void note_runtime_errors(Run *r)
 
 static void step(Run *r, const char *name)
 {
-    FILE *f;
+    static gint64 t0;
+    gint64 now = g_get_monotonic_time();
 
-    note_runtime_errors(r);
-    f = fopen(log_path, "a");
-
-    r->step = name;
-    if (f) {
-        fprintf(f, "# step %s\n", name);
-        fclose(f);
+    if (g_getenv("FAULT_SWEEP_TIMES")) {
+        fprintf(stderr, "# step %s after %.2f s\n", name,
+                t0 ? (now - t0) / 1e6 : 0.0);
     }
+    t0 = now;
+    note_runtime_errors(r);
+    r->step = name;
+    qedu_log_mark(log_path, name);
 }
 
 static void record(Run *r, const char *fmt, ...)
@@ -254,8 +257,8 @@ static char *check_clean(Run *r, guint fds0)
     JsonArray *spaces;
     pid_t pid = vht_pid(r->p);
     guint fds = qedu_wait_vfio_fds(pid, 0);
-    g_autoptr(GArray) all = NULL;
-    guint containers = 0;
+    g_autoptr(GArray) all = NULL, calls = NULL;
+    guint containers = 0, made, destroyed;
     long pin, lck;
 
     /* fds close when the objects are finalized, a little after the eject */
@@ -293,6 +296,15 @@ static char *check_clean(Run *r, guint fds0)
     if (!q || containers) {
         return g_strdup_printf("x-query-vfio: %u container(s) left",
                                containers);
+    }
+    /* the objects QEMU made on if0: it must have destroyed each */
+    calls = qedu_log_calls(log_path);
+    made = qedu_log_count(calls, "IOMMU_IOAS_ALLOC", NULL, true) +
+           qedu_log_count(calls, "IOMMU_HWPT_ALLOC", NULL, true);
+    destroyed = qedu_log_count(calls, "IOMMU_DESTROY", NULL, false);
+    if (made != destroyed) {
+        return g_strdup_printf("iommufd objects: %u allocated (IOAS, HWPT), "
+                               "%u IOMMU_DESTROY calls", made, destroyed);
     }
     for (int i = 0; i < NDEV; i++) {
         if (!hedu_bindable(bdfs[i])) {
@@ -581,37 +593,10 @@ static GHashTable *run_child(void (*body)(Run *), unsigned long n, int err,
     return res;
 }
 
-/* The calls the log of a run recorded, with their steps. */
+/* The calls the log of a run recorded, each with its step */
 static GArray *read_calls(void)
 {
-    g_autofree char *text = NULL;
-    g_auto(GStrv) lines = NULL;
-    GArray *calls = g_array_new(false, true, sizeof(Call));
-    char step_name[16] = "start";
-
-    if (!g_file_get_contents(log_path, &text, NULL, NULL)) {
-        return calls;
-    }
-    lines = g_strsplit(text, "\n", -1);
-    for (int i = 0; lines[i]; i++) {
-        Call c = { 0 };
-        char req[32], name[48];
-
-        if (sscanf(lines[i], "# step %15s", step_name) == 1) {
-            continue;
-        }
-        if (sscanf(lines[i], "%lu %31s %47s rc=%d", &c.n, req, name,
-                   &c.rc) == 4) {
-            const char *e = strstr(lines[i], " errno=");
-
-            c.err = e ? atoi(e + 7) : 0;
-            c.fault = strstr(lines[i], " FAULT") != NULL;
-            g_strlcpy(c.request, name, sizeof(c.request));
-            g_strlcpy(c.step, step_name, sizeof(c.step));
-            g_array_append_val(calls, c);
-        }
-    }
-    return calls;
+    return qedu_log_calls(log_path);
 }
 
 static const struct {
@@ -620,7 +605,7 @@ static const struct {
 } errno_names[] = {
     { "EIO", EIO }, { "ENOMEM", ENOMEM }, { "EFAULT", EFAULT },
     { "EINVAL", EINVAL }, { "EBUSY", EBUSY }, { "ENOSPC", ENOSPC },
-    { "ENOENT", ENOENT },
+    { "ENOENT", ENOENT }, { "EADDRINUSE", EADDRINUSE },
 };
 
 static int parse_errno(const char *s)
@@ -662,45 +647,108 @@ static bool all_ok(GHashTable *h)
 /*
  * How each call fails: EIO everywhere; the errors the kernel really gives
  * map, copy and attach calls (ENOMEM: over the memlock limit; EFAULT: a
- * bad user address); for unmaps ENOENT, which a backend must not take for
- * "already gone" while the kernel still maps the range; and, in the
- * kernel mode, whatever the kernel makes of its first allocation inside
- * the call failing (fail-nth).
+ * bad user address); for unmaps EBUSY (iommufd's answer to an unmap that
+ * races a map of the area); and, in the kernel mode, whatever the kernel
+ * makes of its first allocation inside the call failing (fail-nth).
+ *
+ * Not ENOENT for the unmaps: iommufd's backend takes ENOENT from
+ * IOMMU_IOAS_UNMAP for "nothing mapped there", a success (upstream, for
+ * the vIOMMU's redundant unmaps), and a real kernel answers ENOENT only
+ * then, or for a range that cuts a mapping, which QEMU never asks for:
+ * it unmaps whole recorded mappings.  ENOENT injected over a real
+ * mapping would make x-query-vfio drop a range the device still reaches
+ * because the shim lies, not QEMU (docs/fault-sweep.md).  For the same
+ * reason the kernel mode leaves IOMMU_IOAS_UNMAP out: the first fault
+ * point it reaches is the rig kernel's fail_iommufd (CONFIG_IOMMUFD_TEST)
+ * in the IOAS lookup, which answers ENOENT as if the IOAS did not exist.
  */
 typedef struct Plan {
     const char *requests;   /* NULL: every request */
     int err;                /* the errno the shim answers, or 0: */
     unsigned kernel;        /* the kernel fails its Kth injection point */
     const char *defect;     /* a defect class this row would show */
+    const char *except;     /* requests left out */
 } Plan;
 
-#define MAPS "IOMMU_IOAS_MAP IOMMU_IOAS_COPY VFIO_IOMMU_MAP_DMA " \
-             "VFIO_DEVICE_ATTACH_IOMMUFD_PT"
+#define MAPS "IOMMU_IOAS_MAP IOMMU_IOAS_MAP_FILE IOMMU_IOAS_COPY " \
+             "VFIO_IOMMU_MAP_DMA VFIO_DEVICE_ATTACH_IOMMUFD_PT"
+#define UNMAPS "IOMMU_IOAS_UNMAP VFIO_IOMMU_UNMAP_DMA"
 static const Plan plan[] = {
     { NULL, EIO, 0, NULL },
     { MAPS, ENOMEM, 0, NULL },
     { MAPS, EFAULT, 0, NULL },
-    { "IOMMU_IOAS_UNMAP VFIO_IOMMU_UNMAP_DMA", ENOENT, 0,
-      "an unmap refused with ENOENT: the record must stay" },
-    { NULL, 0, 1, NULL },
+    { UNMAPS, EBUSY, 0, "an unmap refused: the record must stay, stale" },
+    { NULL, 0, 1, NULL, "IOMMU_IOAS_UNMAP" },
 };
 
-static bool planned(const char *requests, const char *request)
-{
-    g_auto(GStrv) v = requests ? g_strsplit(requests, " ", -1) : NULL;
+/*
+ * The named sample the vm suite runs (30 runs; --sites makes 184 of the
+ * scenario as it is, --all 482): EIO for each request
+ * that maps, copies, unmaps, allocates, binds, attaches, detaches or
+ * destroys, at the site where it matters most (where it comes at run
+ * time and at realize, both), and for two of the queries a device's
+ * realize makes (one iommufd, one type1 device: the cleanup after a
+ * failed realize); the other rows of the plan at the sites they are for.
+ * A site the dry run does not reach fails a check: the scenario changed,
+ * and so must this list.
+ */
+typedef struct Site {
+    const char *request, *step;
+    int err;
+    unsigned kernel;
+} Site;
 
-    return !v || g_strv_contains((const char *const *)v, request);
+static const Site sample[] = {
+    { "IOMMU_IOAS_CHANGE_PROCESS", "add-e0", EIO, 0 },
+    { "VFIO_DEVICE_BIND_IOMMUFD", "readd-e0", EIO, 0 },
+    { "IOMMU_IOAS_ALLOC", "add-e1", EIO, 0 },
+    { "IOMMU_HWPT_ALLOC", "add-e1", EIO, 0 },
+    { "VFIO_DEVICE_ATTACH_IOMMUFD_PT", "readd-e0", EIO, 0 },
+    { "IOMMU_IOAS_MAP", "add-e0", EIO, 0 },
+    { "IOMMU_IOAS_MAP", "dimm-plug", EIO, 0 },
+    { "IOMMU_IOAS_MAP_FILE", "dimm-plug", EIO, 0 },
+    { "IOMMU_IOAS_COPY", "add-e1", EIO, 0 },
+    { "IOMMU_IOAS_COPY", "dimm-plug", EIO, 0 },
+    { "IOMMU_IOAS_UNMAP", "dimm-unplug", EIO, 0 },
+    { "IOMMU_IOAS_UNMAP", "teardown", EIO, 0 },
+    { "IOMMU_DESTROY", "teardown", EIO, 0 },
+    { "VFIO_DEVICE_DETACH_IOMMUFD_PT", "readd-e0", EIO, 0 },
+    { "VFIO_DEVICE_GET_REGION_INFO", "add-e0", EIO, 0 },
+    { "VFIO_DEVICE_SET_IRQS", "teardown", EIO, 0 },
+    { "VFIO_GROUP_SET_CONTAINER", "add-e2", EIO, 0 },
+    { "VFIO_SET_IOMMU", "add-e2", EIO, 0 },
+    { "VFIO_GROUP_GET_DEVICE_FD", "add-e2", EIO, 0 },
+    { "VFIO_IOMMU_MAP_DMA", "dimm-plug", EIO, 0 },
+    { "VFIO_IOMMU_UNMAP_DMA", "dimm-unplug", EIO, 0 },
+    { "VFIO_GROUP_UNSET_CONTAINER", "teardown", EIO, 0 },
+    { "IOMMU_IOAS_MAP", "dimm-plug", ENOMEM, 0 },
+    { "VFIO_DEVICE_ATTACH_IOMMUFD_PT", "add-e1", ENOMEM, 0 },
+    { "IOMMU_IOAS_COPY", "dimm-plug", EFAULT, 0 },
+    { "VFIO_IOMMU_UNMAP_DMA", "readd-e0", EBUSY, 0 },
+    { "IOMMU_IOAS_MAP", "dimm-plug", 0, 1 },
+    { "IOMMU_IOAS_COPY", "add-e1", 0, 1 },
+    { "VFIO_DEVICE_ATTACH_IOMMUFD_PT", "readd-e0", 0, 1 },
+    { "VFIO_IOMMU_MAP_DMA", "add-e2", 0, 1 },
+};
+
+static bool planned(const Plan *pl, const char *request)
+{
+    g_auto(GStrv) v = pl->requests ? g_strsplit(pl->requests, " ", -1)
+                                   : NULL;
+
+    return (!v || g_strv_contains((const char *const *)v, request)) &&
+           g_strcmp0(pl->except, request);
 }
 
 static void note_defect(const Call *c, const char *defect)
 {
     if (defect) {
         tap_note("  (defect class: %s)", defect);
-    } else if (!strcmp(c->request, "VFIO_DEVICE_ATTACH_IOMMUFD_PT") ||
-               !strcmp(c->request, "VFIO_DEVICE_BIND_IOMMUFD")) {
+    } else if (!strcmp(c->name, "VFIO_DEVICE_ATTACH_IOMMUFD_PT") ||
+               !strcmp(c->name, "VFIO_DEVICE_BIND_IOMMUFD")) {
         tap_note("  (defect class: a device fd not released after a "
                  "failed attach)");
-    } else if (!strcmp(c->step, "teardown") || !strcmp(c->step, "readd-e0")) {
+    } else if (!strcmp(c->mark, "teardown") || !strcmp(c->mark, "readd-e0")) {
         tap_note("  (defect class: a device fd not released on unplug)");
     }
 }
@@ -797,6 +845,74 @@ static int run_soak(unsigned cycles)
     return tap_done();
 }
 
+/* One fault run: call @n of the dry run's @calls fails as @pl says */
+typedef struct Tally {
+    guint pass, total, reached, kernel_runs;
+    GString *table;
+} Tally;
+
+static void fault_run(GArray *calls, unsigned long n, const Plan *pl,
+                      Tally *t)
+{
+    const Call *c = NULL;
+    g_autoptr(GHashTable) res = NULL;
+    g_autofree char *how = NULL;
+    bool ok;
+
+    for (guint i = 0; i < calls->len; i++) {
+        if (g_array_index(calls, Call, i).n == n) {
+            c = &g_array_index(calls, Call, i);
+        }
+    }
+    if (!c || !planned(pl, c->name)) {
+        return;
+    }
+    unlink(log_path);
+    res = run_child(scenario, n, pl->err, pl->kernel);
+    how = outcome(pl, n);
+    ok = all_ok(res);
+    t->total++;
+    t->pass += ok;
+    t->kernel_runs += !!pl->kernel;
+    t->reached += pl->kernel && !strstr(how, "not ");
+    CHECK(ok, "call %lu (%s in %s) fails with %s: a %s; b %s; c %s; d %s "
+          "[failed step %s: %s]", n, c->name, c->mark, how, get(res, "a"),
+          get_b(res), get(res, "c"), get(res, "d"), get(res, "step"),
+          get(res, "error"));
+    note_defect(c, pl->defect);
+    g_string_append_printf(t->table, "| %lu | %s | %s | %s | %s | %s | %s | "
+                           "%s | %s | %s |\n", n, c->name, c->mark, how,
+                           get(res, "step"), get(res, "error"),
+                           get(res, "a"), get_b(res), get(res, "c"),
+                           get(res, "d"));
+}
+
+/* The first call of the dry run at @request in @step, or 0 */
+static unsigned long site_call(GArray *calls, const char *request,
+                               const char *step)
+{
+    for (guint i = 0; i < calls->len; i++) {
+        Call *c = &g_array_index(calls, Call, i);
+
+        if (!strcmp(c->name, request) && !strcmp(c->mark, step)) {
+            return c->n;
+        }
+    }
+    return 0;
+}
+
+/* The first call of each (request, step) pair: every distinct site */
+static void add_sites(GArray *calls, GArray *points, bool sites)
+{
+    for (guint i = 0; i < calls->len; i++) {
+        Call *c = &g_array_index(calls, Call, i);
+
+        if (!sites || site_call(calls, c->name, c->mark) == c->n) {
+            g_array_append_val(points, c->n);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_autoptr(GArray) calls = NULL, points = g_array_new(false, false,
@@ -804,11 +920,11 @@ int main(int argc, char **argv)
     g_autoptr(GArray) plans = g_array_new(false, false, sizeof(Plan));
     g_autoptr(GHashTable) dry = NULL;
     g_autofree char *dir = g_dir_make_tmp("fault-sweep-XXXXXX", NULL);
-    GString *table = g_string_new(NULL);
-    const char *table_path = NULL;
-    bool dry_run = false, sites = true;
+    Tally t = { .table = g_string_new(NULL) };
+    const char *table_path = NULL, *mode = "sample";
+    bool dry_run = false, kernel = false;
     gint64 t0 = g_get_monotonic_time();
-    guint pass = 0, total = 0, ebadf = 0, reached = 0, kernel_runs = 0;
+    guint ebadf = 0;
     unsigned soak_n = 0;
 
     hedu_init();
@@ -816,7 +932,9 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--dry-run")) {
             dry_run = true;
         } else if (!strcmp(argv[i], "--all")) {
-            sites = false;
+            mode = "all";
+        } else if (!strcmp(argv[i], "--sites")) {
+            mode = "sites";
         } else if (g_str_has_prefix(argv[i], "--errno=")) {
             Plan pl = { .err = parse_errno(argv[i] + 8) };
 
@@ -828,7 +946,8 @@ int main(int argc, char **argv)
             g_array_append_val(plans, pl);
         } else if (g_str_has_prefix(argv[i], "--kernel")) {
             Plan pl = { .kernel = argv[i][8] == '=' ?
-                                  strtoul(argv[i] + 9, NULL, 0) : 1 };
+                                  strtoul(argv[i] + 9, NULL, 0) : 1,
+                        .except = plan[G_N_ELEMENTS(plan) - 1].except };
 
             g_array_append_val(plans, pl);
         } else if (g_str_has_prefix(argv[i], "--points=")) {
@@ -839,6 +958,7 @@ int main(int argc, char **argv)
 
                 g_array_append_val(points, n);
             }
+            mode = "points";
         } else if (g_str_has_prefix(argv[i], "--soak=")) {
             soak_n = strtoul(argv[i] + 7, NULL, 0);
         } else if (g_str_has_prefix(argv[i], "--table=")) {
@@ -847,6 +967,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "fault-sweep: unknown argument %s\n", argv[i]);
             return 2;
         }
+    }
+    if (plans->len && !strcmp(mode, "sample")) {
+        mode = "sites";
     }
     if (!plans->len) {
         g_array_append_vals(plans, plan, G_N_ELEMENTS(plan));
@@ -876,7 +999,7 @@ int main(int argc, char **argv)
 
         if (c->rc < 0 && c->err == EBADF) {
             tap_note("call %lu (%s in %s) went to an fd that is not open",
-                     c->n, c->request, c->step);
+                     c->n, c->name, c->mark);
             ebadf++;
         }
     }
@@ -886,96 +1009,70 @@ int main(int argc, char **argv)
         for (guint i = 0; i < calls->len; i++) {
             Call *c = &g_array_index(calls, Call, i);
 
-            tap_note("call %lu: %s in %s: rc %d%s%s", c->n, c->request,
-                     c->step, c->rc, c->rc < 0 ? " " : "",
+            tap_note("call %lu: %s in %s: rc %d%s%s", c->n, c->name,
+                     c->mark, c->rc, c->rc < 0 ? " " : "",
                      c->rc < 0 ? errno_name(c->err) : "");
         }
         return tap_done();
     }
-    for (guint k = 0; k < plans->len; k++) {
-        g_autofree char *why = NULL;
-
-        if (g_array_index(plans, Plan, k).kernel) {
-            why = setup_kernel_faults();
-            if (!CHECK(!why, "kernel fault injection set up (debugfs, "
-                       "fail-nth)%s%s", why ? ": " : "", why ? why : "")) {
-                return tap_done();
-            }
-            break;
+    if (!strcmp(mode, "sample")) {
+        for (size_t i = 0; i < G_N_ELEMENTS(sample); i++) {
+            kernel |= sample[i].kernel;
         }
     }
-    if (!points->len) {
-        for (guint i = 0; i < calls->len; i++) {
-            Call *c = &g_array_index(calls, Call, i);
-            bool seen = false;
+    for (guint k = 0; k < plans->len && strcmp(mode, "sample"); k++) {
+        kernel |= g_array_index(plans, Plan, k).kernel;
+    }
+    if (kernel) {
+        g_autofree char *why = setup_kernel_faults();
 
-            for (guint j = 0; sites && j < i; j++) {
-                Call *d = &g_array_index(calls, Call, j);
-
-                seen |= !strcmp(c->request, d->request) &&
-                        !strcmp(c->step, d->step);
-            }
-            if (!seen) {
-                g_array_append_val(points, c->n);
-            }
+        if (!CHECK(!why, "kernel fault injection set up (debugfs, "
+                   "fail-nth)%s%s", why ? ": " : "", why ? why : "")) {
+            return tap_done();
         }
     }
-    g_string_append(table, "| N | ioctl | in step | errno | failed step | "
+    g_string_append(t.table, "| N | ioctl | in step | errno | failed step | "
                     "error | a | b | c | d |\n|---|---|---|---|---|---|---|"
                     "---|---|---|\n");
-    for (guint e = 0; e < plans->len; e++) {
-        const Plan *pl = &g_array_index(plans, Plan, e);
+    if (!strcmp(mode, "sample")) {
+        for (size_t i = 0; i < G_N_ELEMENTS(sample); i++) {
+            const Site *st = &sample[i];
+            unsigned long n = site_call(calls, st->request, st->step);
+            Plan pl = { .err = st->err, .kernel = st->kernel };
 
-        for (guint k = 0; k < points->len; k++) {
-            gulong n = g_array_index(points, gulong, k);
-            const Call *c = NULL;
-            g_autoptr(GHashTable) res = NULL;
-            g_autofree char *how = NULL;
-            bool ok;
-
-            for (guint i = 0; i < calls->len; i++) {
-                if (g_array_index(calls, Call, i).n == n) {
-                    c = &g_array_index(calls, Call, i);
-                }
+            if (CHECK(n, "sample site %s in %s is in the dry run",
+                      st->request, st->step)) {
+                fault_run(calls, n, &pl, &t);
             }
-            if (!c || !planned(pl->requests, c->request)) {
-                continue;
+        }
+    } else {
+        if (strcmp(mode, "points")) {
+            add_sites(calls, points, !strcmp(mode, "sites"));
+        }
+        for (guint e = 0; e < plans->len; e++) {
+            for (guint k = 0; k < points->len; k++) {
+                fault_run(calls, g_array_index(points, gulong, k),
+                          &g_array_index(plans, Plan, e), &t);
             }
-            unlink(log_path);
-            res = run_child(scenario, n, pl->err, pl->kernel);
-            how = outcome(pl, n);
-            ok = all_ok(res);
-            total++;
-            pass += ok;
-            kernel_runs += !!pl->kernel;
-            reached += pl->kernel && !strstr(how, "not ");
-            CHECK(ok, "call %lu (%s in %s) fails with %s: a %s; b %s; c %s; "
-                  "d %s [failed step %s: %s]", n, c->request, c->step, how,
-                  get(res, "a"), get_b(res), get(res, "c"), get(res, "d"),
-                  get(res, "step"), get(res, "error"));
-            note_defect(c, pl->defect);
-            g_string_append_printf(table, "| %lu | %s | %s | %s | %s | %s | "
-                                   "%s | %s | %s | %s |\n", n, c->request,
-                                   c->step, how, get(res, "step"),
-                                   get(res, "error"), get(res, "a"),
-                                   get_b(res), get(res, "c"), get(res, "d"));
         }
     }
-    if (kernel_runs) {
+    if (t.kernel_runs) {
         tap_note("kernel mode: the injected fault was reached inside %u of "
-                 "%u calls", reached, kernel_runs);
-        g_string_append_printf(table, "\nKernel mode: the injected fault "
+                 "%u calls", t.reached, t.kernel_runs);
+        g_string_append_printf(t.table, "\nKernel mode: the injected fault "
                                "was reached inside %u of %u calls.\n",
-                               reached, kernel_runs);
+                               t.reached, t.kernel_runs);
     }
-    g_string_append_printf(table, "\n%u of %u runs kept every invariant; "
-                           "%u calls in the dry run; %.0f s.\n", pass, total,
-                           calls->len, (g_get_monotonic_time() - t0) / 1e6);
-    tap_note("%u of %u fault runs kept every invariant (%.0f s)", pass, total,
-             (g_get_monotonic_time() - t0) / 1e6);
-    if (table_path && !g_file_set_contents(table_path, table->str, -1, NULL)) {
+    g_string_append_printf(t.table, "\n%s: %u of %u runs kept every "
+                           "invariant; %u calls in the dry run; %.0f s.\n",
+                           mode, t.pass, t.total, calls->len,
+                           (g_get_monotonic_time() - t0) / 1e6);
+    tap_note("%s: %u of %u fault runs kept every invariant (%.0f s)", mode,
+             t.pass, t.total, (g_get_monotonic_time() - t0) / 1e6);
+    if (table_path && !g_file_set_contents(table_path, t.table->str, -1,
+                                           NULL)) {
         tap_note("cannot write %s", table_path);
     }
-    g_string_free(table, true);
+    g_string_free(t.table, true);
     return tap_done();
 }

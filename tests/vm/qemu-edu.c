@@ -889,3 +889,170 @@ VhtProc *qedu_start_sized_with(const char *binary, unsigned ram_mb,
     g_unsetenv("FAULT_IOCTL_LOG");
     return p;
 }
+
+/* ---- a container's mappings ---- */
+
+JsonObject *qedu_mapping_at(JsonObject *c, uint64_t iova)
+{
+    JsonArray *ms = c ? json_object_get_array_member(c, "mappings") : NULL;
+
+    for (guint i = 0; ms && i < json_array_get_length(ms); i++) {
+        JsonObject *m = json_array_get_object_element(ms, i);
+        uint64_t start = json_object_get_int_member(m, "iova");
+        uint64_t size = json_object_get_int_member(m, "size");
+
+        if (iova >= start && iova - start < size) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+int qedu_mappings_in(JsonObject *c, uint64_t lo, uint64_t len)
+{
+    JsonArray *ms = c ? json_object_get_array_member(c, "mappings") : NULL;
+    int n = 0;
+
+    for (guint i = 0; ms && i < json_array_get_length(ms); i++) {
+        uint64_t iova = json_object_get_int_member(
+            json_array_get_object_element(ms, i), "iova");
+
+        n += iova >= lo && iova - lo < len;
+    }
+    return n;
+}
+
+int64_t qedu_copy_source(JsonObject *c, uint64_t iova, uint64_t *src_iova)
+{
+    JsonObject *m = qedu_mapping_at(c, iova);
+
+    if (!m) {
+        return -2;
+    }
+    if (!json_object_has_member(m, "copy-source")) {
+        return -1;
+    }
+    if (src_iova) {
+        *src_iova = json_object_get_int_member(m, "source-iova");
+    }
+    return json_object_get_int_member(m, "copy-source");
+}
+
+int64_t qedu_container_id(JsonObject *c)
+{
+    return c ? json_object_get_int_member_with_default(c, "id", -1) : -1;
+}
+
+HeduResult qedu_dma_reach(VhtProc *p, uint64_t bar0, uint64_t iova,
+                          uint32_t len, unsigned seed)
+{
+    g_autofree uint8_t *pat = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+
+    if (!bar0) {
+        return HEDU_NO_BAR;
+    }
+    edu_pattern(pat, len, seed);
+    vht_memwrite(p, QEDU_SRC_GPA, pat, len);
+    vht_memset(p, QEDU_DST_GPA, 0x5a, len);
+    /* out to @iova, the buffer overwritten, back from @iova */
+    if (!hedu_dma(p, bar0, QEDU_SRC_GPA, EDU_BUF_ADDR, len, false) ||
+        !hedu_dma(p, bar0, EDU_BUF_ADDR, iova, len, true) ||
+        !hedu_dma(p, bar0, QEDU_DST_GPA, EDU_BUF_ADDR, len, false) ||
+        !hedu_dma(p, bar0, iova, EDU_BUF_ADDR, len, false) ||
+        !hedu_dma(p, bar0, EDU_BUF_ADDR, QEDU_DST_GPA, len, true)) {
+        return HEDU_TIMEOUT;
+    }
+    vht_memread(p, QEDU_DST_GPA, got, len);
+    if (!memcmp(got, pat, len)) {
+        return HEDU_LANDED;
+    }
+    /* a read the IOMMU blocks fills the rig's edu buffer with zeros */
+    for (uint32_t i = 0; i < len; i++) {
+        if (got[i] != got[0] || (got[0] != 0x5a && got[0] != 0)) {
+            return HEDU_CORRUPT;
+        }
+    }
+    return HEDU_BLOCKED;
+}
+
+/* ---- the fault shim's log ---- */
+
+void qedu_log_mark(const char *path, const char *mark)
+{
+    FILE *f = fopen(path, "a");
+
+    if (f) {
+        fprintf(f, "# %s\n", mark);
+        fclose(f);
+    }
+}
+
+GArray *qedu_log_calls(const char *path)
+{
+    GArray *calls = g_array_new(false, true, sizeof(QeduCall));
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    char mark[32] = "";
+
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        return calls;
+    }
+    lines = g_strsplit(text, "\n", -1);
+    for (int i = 0; lines[i]; i++) {
+        QeduCall c = { 0 };
+        char req[32];
+        const char *s;
+
+        if (lines[i][0] == '#') {
+            g_strlcpy(mark, lines[i] + 1 + (lines[i][1] == ' '), sizeof(mark));
+            continue;
+        }
+        if (sscanf(lines[i], "%lu %31s %47s rc=%d", &c.n, req, c.name,
+                   &c.rc) != 4) {
+            continue;
+        }
+        s = strstr(lines[i], " errno=");
+        c.err = s ? atoi(s + 7) : 0;
+        s = strstr(lines[i], " fd=");
+        c.fd = s ? atoi(s + 4) : -1;
+        s = strstr(lines[i], " flags=");
+        c.flags = s ? strtoul(s + 7, NULL, 16) : 0;
+        c.fault = strstr(lines[i], " FAULT") != NULL;
+        g_strlcpy(c.mark, mark, sizeof(c.mark));
+        g_array_append_val(calls, c);
+    }
+    return calls;
+}
+
+guint qedu_log_count(GArray *calls, const char *name, const char *mark,
+                     bool ok)
+{
+    guint n = 0;
+
+    for (guint i = 0; calls && i < calls->len; i++) {
+        QeduCall *c = &g_array_index(calls, QeduCall, i);
+
+        n += (!name || !strcmp(c->name, name)) &&
+             (!mark || !strcmp(c->mark, mark)) && (!ok || c->rc == 0);
+    }
+    return n;
+}
+
+void qedu_log_note(GArray *calls, const char *mark, const char *tag)
+{
+    for (guint i = 0; calls && i < calls->len; i++) {
+        QeduCall *c = &g_array_index(calls, QeduCall, i);
+        g_autofree char *flags = NULL;
+
+        if (mark && strcmp(c->mark, mark)) {
+            continue;
+        }
+        flags = c->flags ? g_strdup_printf(" flags 0x%x", c->flags)
+                         : g_strdup("");
+        tap_note("%s: call %lu %s fd %d%s: rc %d%s%s%s", tag, c->n, c->name,
+                 c->fd, flags, c->rc,
+                 c->err ? " " : "", c->err ? g_strerror(c->err) : "",
+                 c->fault ? " (injected)" : "");
+    }
+}

@@ -283,4 +283,72 @@ VhtProc *qedu_start_sized_with(const char *binary, unsigned ram_mb,
 VhtProc *qedu_start_deferred(const char *binary, const char *extra,
                              const QeduStartOpts *o);
 
+/* ---- a container's mappings (x-query-vfio) ---- */
+
+/**
+ * qedu_mapping_at() - the mapping of container @c that holds @iova
+ * Return: borrowed, or NULL.
+ */
+JsonObject *qedu_mapping_at(JsonObject *c, uint64_t iova);
+
+/** qedu_mappings_in() - Return: how many of @c's mappings start in [@lo, +@len) */
+int qedu_mappings_in(JsonObject *c, uint64_t lo, uint64_t len);
+
+/**
+ * qedu_copy_source() - where the mapping of @c holding @iova is copied
+ * from: the @id of its copy-source (-1: none listed, -2: no mapping
+ * holds @iova), and its source-iova in *@src_iova (if not NULL).
+ */
+int64_t qedu_copy_source(JsonObject *c, uint64_t iova, uint64_t *src_iova);
+
+/** qedu_container_id() - Return: @c's "id", -1 for NULL */
+int64_t qedu_container_id(JsonObject *c);
+
+/**
+ * qedu_dma_reach() - whether the edu at @bar0 can write @len bytes at
+ * @iova AND read them back, through the host IOMMU: a pattern goes guest
+ * RAM -> edu -> @iova, the edu buffer is overwritten with a marker from
+ * guest RAM, then @iova -> edu -> guest RAM.  For ranges whose memory
+ * QEMU no longer shows (a stale mapping of discarded or unplugged
+ * memory).  Return: HEDU_LANDED if the pattern came back, HEDU_BLOCKED if
+ * the marker or zeros did (the rig's edu reads zeros where the IOMMU
+ * blocks the read).
+ */
+HeduResult qedu_dma_reach(VhtProc *p, uint64_t bar0, uint64_t iova,
+                          uint32_t len, unsigned seed);
+
+/* ---- the fault shim's log (tests/vm/fault-ioctl.so, FAULT_IOCTL_LOG) ---- */
+
+/* One watched call, as the shim logged it */
+typedef struct QeduCall {
+    unsigned long n;        /* its number among the watched calls */
+    char name[48];          /* "IOMMU_IOAS_MAP", "?" if unknown */
+    int rc, err;            /* the result, its errno (0 if none) */
+    int fd;
+    unsigned flags;         /* VFIO_IOMMU_DIRTY_PAGES' flags, else 0 */
+    bool fault;             /* failed by the shim (or the kernel's fault) */
+    char mark[32];          /* the last qedu_log_mark() before it */
+} QeduCall;
+
+/** qedu_log_mark() - append the line "# @mark" to the shim's log @path */
+void qedu_log_mark(const char *path, const char *mark);
+
+/**
+ * qedu_log_calls() - the calls the shim logged to @path, in order, each
+ * with the mark before it ("" before the first).  Return: a GArray of
+ * QeduCall (g_array_unref() it; empty if there is no log).
+ */
+GArray *qedu_log_calls(const char *path);
+
+/**
+ * qedu_log_count() - how many of @calls are @name (NULL: any), logged
+ * between the mark @mark and the next one (NULL: anywhere) and, with
+ * @ok, succeeded.
+ */
+guint qedu_log_count(GArray *calls, const char *name, const char *mark,
+                     bool ok);
+
+/** qedu_log_note() - the calls after @mark (up to the next; NULL: all) as TAP notes */
+void qedu_log_note(GArray *calls, const char *mark, const char *tag);
+
 #endif /* VFIO_TESTS_VM_QEMU_EDU_H */
