@@ -121,31 +121,56 @@ class Watcher(threading.Thread):
         dirs = glob.glob(os.path.join(self.log_dir, "boot.*", "out"))
         return dirs[0] if dirs else None
 
-    def run(self):
-        qmp = None
-        while not self.stop and qmp is None:
+    def connect(self):
+        while not self.stop:
             try:
-                qmp = Qmp(self.qmp_path)
+                return Qmp(self.qmp_path)
             except OSError:
                 time.sleep(0.5)
+        return None
+
+    def run(self):
+        qmp = self.connect()
         if qmp is None:
             return
-        self.pid = qmp.pid
         self.sample(qmp, "start")
         done = set()
         while not self.stop:
+            if not os.path.exists(f"/proc/{qmp.pid}"):
+                # the rig booted it again (a boot that died before its
+                # first command): watch the new one from its start
+                qmp.close()
+                qmp = self.connect()
+                if qmp is None:
+                    return
+                self.sample(qmp, "start")
             out = self.out_dir()
             for mark in sorted(glob.glob(os.path.join(out, "phase-*"))) if out else []:
                 phase = os.path.basename(mark)[len("phase-"):]
                 if phase in done:
                     continue
                 done.add(phase)
-                if phase in self.actions:
-                    self.actions[phase](qmp)
-                self.sample(qmp, phase)
-                open(os.path.join(out, "go-" + phase), "w").close()
+                try:
+                    self.at_phase(qmp, phase)
+                except (OSError, ValueError):
+                    # the QEMU we knew is gone: the rig booted it again
+                    # (a boot that died before its first command)
+                    qmp.close()
+                    qmp = self.connect()
+                    if qmp is None:
+                        return
+                    self.sample(qmp, "start")
+                    self.at_phase(qmp, phase)
+                finally:
+                    # whatever happened here, L2 must not wait forever
+                    open(os.path.join(out, "go-" + phase), "w").close()
             time.sleep(1)
         qmp.close()
+
+    def at_phase(self, qmp, phase):
+        if phase in self.actions:
+            self.actions[phase](qmp)
+        self.sample(qmp, phase)
 
     def sample(self, qmp, phase):
         self.samples[phase] = (status_kb(qmp.pid, "VmPin"),
