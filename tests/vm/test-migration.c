@@ -48,8 +48,8 @@
  *    (Linux >= 6.13: the rig's 7.3 kernel) the same on iommufd, without
  *    CAP_IPC_LOCK, with a second IOAS filled by COPY from the first
  *    (patched).  The control's old process dies of SIGSEGV in both
- *    transfers, and the patched one needs qemu-fixes/001 and 002 (upstream
- *    defects of cpr-transfer without KVM).
+ *    transfers (the upstream defects of cpr-transfer without KVM that
+ *    patches 6 and 7 fix).
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -1288,7 +1288,7 @@ static void cpr_fds(pid_t pid, int *group, int *container, int *device,
 /*
  * cpr-transfer of an edu (type1, or iommufd where the kernel lets it):
  * @crash: the control's source dies of SIGSEGV in the transfer
- * (qemu-fixes/001), check that instead.
+ * (what patch 6 fixes), check that instead.
  */
 static void scenario_cpr_transfer(const char *label, const char *bin,
                                   bool patched, bool iommufd, bool crash)
@@ -1427,7 +1427,7 @@ static void scenario_cpr_transfer(const char *label, const char *bin,
         old = NULL;
         CHECK(gone && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV,
               "%s: the old QEMU dies of SIGSEGV (%s): it removes a KVM irqfd "
-              "with no KVM (qemu-fixes/001)", tag, how);
+              "with no KVM (patch 6 fixes it)", tag, how);
         CHECK(exited_within(vht_pid(new), 30000), "%s: the new QEMU gives up "
               "too", tag);
         st = vht_wait_exit(new);
