@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# `make bench`: the series against unpatched QEMU 10.0.2 and the raw ioctl
+# `make bench`: the series against the control (QEMU 10.2.2 + patch 1) and the raw ioctl
 # limit, in ONE boot of the real-kernel rig (tests/vm/rig.sh run).
 # bench/qemu-bench does the measuring inside the guest and writes the
 # tables; this script adds the date, the versions and the machine around
@@ -18,7 +18,7 @@ cd "$root"
 build=$(cat .builddir 2>/dev/null || echo build/tests)
 build=$(cd "$build" && pwd)
 patched=$root/build/qemu-build/qemu-system-x86_64
-upstream=$root/build/control/usr/bin/qemu-system-x86_64
+upstream=$("$root/scripts/qemu.sh" control-binary)
 die() { echo "bench: $*" >&2; exit 1; }
 
 [ -x "$patched" ] || die "no patched QEMU at $patched (run make)"
