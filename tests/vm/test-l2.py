@@ -21,7 +21,10 @@ Scenarios are "binary viommu": quick (CI) runs the patched build behind
 intel-iommu with RLIMIT_MEMLOCK at guest RAM + 64 MiB and no CAP_IPC_LOCK,
 the limit under which a VM with a vIOMMU and two devices does not start
 on upstream QEMU; full (VFIO_L2_MODE=full, `make l2`) runs both binaries
-behind intel-iommu and virtio-iommu, then the memlock case on both.
+behind intel-iommu and virtio-iommu with 2 devices and behind intel-iommu
+with 4, the guest-driven events (a device hot-added on a root port and
+unplugged, a DIMM and virtio-mem memory onlined by the guest: "events"
+alone), then the memlock case on both binaries.
 Prints TAP.
 """
 
@@ -90,6 +93,7 @@ class Qmp:
                                      struct.calcsize("3i"))
         self.pid = struct.unpack("3i", creds)[0]
         self.f = self.sock.makefile("rw")
+        self.events = []
         self.f.readline()
         self.cmd("qmp_capabilities")
 
@@ -100,6 +104,30 @@ class Qmp:
             r = json.loads(self.f.readline())
             if "event" not in r:
                 return r
+            self.events.append(r)
+
+    def wait_event(self, name, timeout, **data):
+        """The event @name whose data has @data, within @timeout s, or None"""
+        deadline = time.time() + timeout
+        while True:
+            for e in self.events:
+                if e["event"] == name and all(e.get("data", {}).get(k) == v
+                                              for k, v in data.items()):
+                    self.events.remove(e)
+                    return e
+            left = deadline - time.time()
+            if left <= 0:
+                return None
+            self.sock.settimeout(left)
+            try:
+                line = self.f.readline()
+            except (socket.timeout, OSError):
+                line = ""
+            finally:
+                self.sock.settimeout(None)
+            if not line:
+                return None
+            self.events.append(json.loads(line))
 
     def close(self):
         self.sock.close()
@@ -115,6 +143,7 @@ class Watcher(threading.Thread):
         self.actions = actions      # phase name -> fn(qmp) run at that mark
         self.samples = {}
         self.queries = {}
+        self.results = {}           # what each action returned
         self.stop = False
 
     def out_dir(self):
@@ -169,7 +198,8 @@ class Watcher(threading.Thread):
 
     def at_phase(self, qmp, phase):
         if phase in self.actions:
-            self.actions[phase](qmp)
+            self.sample(qmp, phase + "-before")
+            self.results[phase] = self.actions[phase](qmp)
         self.sample(qmp, phase)
 
     def sample(self, qmp, phase):
@@ -190,15 +220,17 @@ def containers(query):
             yield space["name"], c
 
 
-def scenario(label, binary, viommu, memlock_kb=None, extra_cmds=()):
-    tag = f"{label} {viommu}" + (f" memlock {memlock_kb} KiB" if memlock_kb else "")
+def scenario(label, binary, viommu, memlock_kb=None, extra_cmds=(),
+             extra_args="", mem=f"{L2_RAM_MB}M", actions=None, tag=None,
+             ndev=2):
+    tag = tag or (f"{label} {viommu}" + (f" {ndev} devices" if ndev != 2 else "") +
+                  (f" memlock {memlock_kb} KiB" if memlock_kb else ""))
     work = tempfile.mkdtemp(prefix="l2-", dir="/tmp")
     qmp_path = os.path.join(work, "qmp")
     log_dir = os.path.join(work, "log")
-    devices = ("-object iommufd,id=fd0 "
-               "-device vfio-pci,host=0000:00:04.0,iommufd=fd0,id=e0 "
-               "-device vfio-pci,host=0000:00:05.0,iommufd=fd0,id=e1 "
-               f"-qmp unix:{qmp_path},server=on,wait=off")
+    devices = "-object iommufd,id=fd0 " + "".join(
+        f"-device vfio-pci,host=0000:00:{4 + i:02x}.0,iommufd=fd0,id=e{i} "
+        for i in range(ndev)) + f"-qmp unix:{qmp_path},server=on,wait=off {extra_args}"
     if viommu == "intel-iommu":
         # the rig's own VT-d has 39 address bits: the device checks
         dev = "intel-iommu,intremap=on,caching-mode=on,aw-bits=39"
@@ -212,7 +244,7 @@ def scenario(label, binary, viommu, memlock_kb=None, extra_cmds=()):
     env.update({
         "QEMU": os.path.join(SRC, "qemu-wrap.sh"),
         "QEDU_REAL_QEMU": binary,
-        "RIG_EDUS": "0", "RIG_VIOMMU": dev, "RIG_MEM": f"{L2_RAM_MB}M",
+        "RIG_EDUS": "0", "RIG_VIOMMU": dev, "RIG_MEM": mem,
         "RIG_SMP": "1", "RIG_TIMEOUT": "1500", "RIG_APPEND": append,
         "RIG_QEMU_ARGS": devices, "RIG_LOG_DIR": log_dir, "RIG_ENV": "",
     })
@@ -224,7 +256,7 @@ def scenario(label, binary, viommu, memlock_kb=None, extra_cmds=()):
             os.path.join(BUILD, "test-type1-edu"),
             *extra_cmds,
             mark("done")]
-    watcher = Watcher(qmp_path, log_dir, {})
+    watcher = Watcher(qmp_path, log_dir, actions or {})
     watcher.start()
     t0 = time.time()
     r = subprocess.run([os.path.join(SRC, "rig.sh"), "run", *cmds], env=env,
@@ -236,6 +268,7 @@ def scenario(label, binary, viommu, memlock_kb=None, extra_cmds=()):
     out = r.stdout
     result = {"tag": tag, "rc": r.returncode, "wall": wall, "out": out,
               "samples": watcher.samples, "queries": watcher.queries,
+              "results": watcher.results,
               "qemu_log": "", "work": work}
     for f in glob.glob(os.path.join(log_dir, "boot.*", "qemu.log")):
         result["qemu_log"] = open(f).read()
@@ -283,14 +316,14 @@ def note_pins(res):
         note(f"{res['tag']}: {phase}: VmPin {pin} kB, VmLck {lck} kB")
 
 
-def run_pair(viommu, ram_kb):
+def run_pair(viommu, ram_kb, ndev=2):
     """Both binaries behind @viommu, no limit: what each pins, side by side."""
     bins = binaries()
     res = {}
     for label in ("patched", "control"):
         if label not in bins:
             continue
-        r = res[label] = scenario(label, bins[label], viommu)
+        r = res[label] = scenario(label, bins[label], viommu, ndev=ndev)
         check_boot(r)
         l2_results(r)
         note_pins(r)
@@ -299,18 +332,139 @@ def run_pair(viommu, ram_kb):
         # before the guest turns the vIOMMU on, each device sees all of
         # guest RAM: the patched build maps it once for the two devices
         tap(ram_kb <= pinned(p, "start") <= ram_kb + 1024,
-            f"patched {viommu}: guest RAM pinned once for 2 devices at start "
+            f"{p['tag']}: guest RAM pinned once for {ndev} devices at start "
             f"(VmPin {pinned(p, 'start')} kB, guest RAM {ram_kb} kB)")
         vm, vc = viommu_counts(p, "done")
-        note(f"patched {viommu}: vIOMMU mappings of the devices: {vm} map, {vc} copy")
+        note(f"{p['tag']}: vIOMMU mappings of the devices: {vm} map, {vc} copy")
         tap(vc > 0 and vm == 0,
-            f"patched {viommu}: the guest's vIOMMU mappings were all filled "
+            f"{p['tag']}: the guest's vIOMMU mappings were all filled "
             f"by IOMMU_IOAS_COPY ({vc} copies, {vm} maps)")
     if c:
-        tap(pinned(c, "start") >= 2 * ram_kb,
-            f"control {viommu}: guest RAM pinned once per device at start "
+        tap(pinned(c, "start") >= ndev * ram_kb,
+            f"{c['tag']}: guest RAM pinned once per device at start "
             f"(VmPin {pinned(c, 'start')} kB)")
     return res
+
+
+def ram_source(query):
+    """The container the devices behind the vIOMMU copy guest RAM from"""
+    for _, c in containers(query):
+        if "guest-ram-from" in c:
+            for _, s in containers(query):
+                if s["id"] == c["guest-ram-from"]:
+                    return s
+    return None
+
+
+def holds(cont, addr, size):
+    """Bytes of [addr, addr + size) that @cont maps"""
+    total = 0
+    for m in (cont or {}).get("mappings", []):
+        lo, hi = max(m["iova"], addr), min(m["iova"] + m["size"], addr + size)
+        total += max(0, hi - lo)
+    return total
+
+
+def device_containers(query):
+    """{device id: container}"""
+    out = {}
+    for _, c in containers(query):
+        for d in c["devices"]:
+            out[d["qom-path"].rsplit("/", 1)[-1]] = c
+    return out
+
+
+def run_events(label, binary, viommu):
+    """Hotplug, a DIMM and virtio-mem, each taken in by the guest's drivers"""
+    ev = os.path.join(SRC, "l2-events.sh")
+    dimm_mb, vmem_mb = 128, 64
+    found = {}
+
+    def hotplug(qmp):
+        return "error" not in qmp.cmd("device_add", driver="vfio-pci",
+                                      host="0000:00:06.0", iommufd="fd0",
+                                      bus="rp1", id="e2")
+
+    def unplug(qmp):
+        qmp.cmd("device_del", id="e2")
+        return qmp.wait_event("DEVICE_DELETED", 240, device="e2") is not None
+
+    def dimm(qmp):
+        qmp.cmd("object-add", **{"qom-type": "memory-backend-ram",
+                                 "id": "m1", "size": dimm_mb << 20})
+        qmp.cmd("device_add", driver="pc-dimm", id="d1", memdev="m1")
+        for d in qmp.cmd("query-memory-devices").get("return", []):
+            if d["data"].get("id") == "d1":
+                return d["data"]["addr"]
+        return None
+
+    def vmem(qmp):
+        for d in qmp.cmd("query-memory-devices").get("return", []):
+            if d["data"].get("id") == "vm0":
+                found["vmem_addr"] = d["data"]["memaddr"]
+        return "error" not in qmp.cmd("qom-set", path="/machine/peripheral/vm0",
+                                      property="requested-size",
+                                      value=vmem_mb << 20)
+
+    def done(qmp):
+        return qmp.cmd("qom-get", path="/machine/peripheral/vm0",
+                       property="size").get("return")
+
+    extra = ("-device pcie-root-port,id=rp1,chassis=1 "
+             "-object memory-backend-ram,id=vmem0,size=256M "
+             "-device virtio-mem-pci,id=vm0,memdev=vmem0,block-size=2M,"
+             "requested-size=0")
+    cmds = [os.path.join(BUILD, "test-iommufd-edu"),
+            mark("hotplug"), f"{ev} hotplugged {BUILD}",
+            mark("unplug"), f"{ev} unplugged",
+            f"{ev} memtotal /tmp/rig/mem0", mark("dimm"),
+            f"{ev} memgrew /tmp/rig/mem0 {dimm_mb * 1024 * 3 // 4}",
+            f"{ev} memtotal /tmp/rig/mem1", mark("vmem"),
+            f"{ev} memgrew /tmp/rig/mem1 {vmem_mb * 1024 * 3 // 4}",
+            os.path.join(BUILD, "test-iommufd-edu")]
+    r = scenario(label, binary, viommu, extra_cmds=cmds, extra_args=extra,
+                 mem=f"{L2_RAM_MB}M,slots=2,maxmem=1G",
+                 actions={"hotplug": hotplug, "unplug": unplug, "dimm": dimm,
+                          "vmem": vmem, "done": done},
+                 tag=f"{label} {viommu} events")
+    tag = r["tag"]
+    if not check_boot(r):
+        return r
+    l2_results(r)
+    note_pins(r)
+    q, res = r["queries"], r["results"]
+    before = device_containers(q.get("hotplug-before"))
+    after = device_containers(q.get("hotplug"))
+    tap(res.get("hotplug") and "e2" in after and
+        "guest-ram-from" in after["e2"],
+        f"{tag}: e2 hot-added on a root port behind the vIOMMU, in a "
+        f"container of its own that copies from the ram source")
+    same = all(before[d]["counters"][k] == after[d]["counters"][k]
+               for d in ("e0", "e1") if d in before and d in after
+               for k in ("map", "copy", "unmap"))
+    tap(same and "e0" in after and "e1" in after,
+        f"{tag}: the running devices' containers issued no map, copy or "
+        f"unmap for the hot-add")
+    tap(res.get("unplug") and "e2" not in device_containers(q.get("unplug")),
+        f"{tag}: device_del completed through the guest (DEVICE_DELETED) "
+        f"and e2's container is gone")
+    addr = res.get("dimm")
+    src = ram_source(q.get("dimm"))
+    tap(addr is not None and holds(src, addr, dimm_mb << 20) == dimm_mb << 20,
+        f"{tag}: the hot-added DIMM ({dimm_mb} MiB at "
+        f"{hex(addr) if addr else None}) is mapped by the ram source, for the "
+        f"devices to copy")
+    vaddr = found.get("vmem_addr")
+    src = ram_source(q.get("done"))
+    held = holds(src, vaddr, 256 << 20) if vaddr else -1
+    tap(res.get("done") == vmem_mb << 20 and held == vmem_mb << 20,
+        f"{tag}: the guest's virtio-mem driver plugged {vmem_mb} MiB (size "
+        f"{res.get('done')}), and the ram source maps exactly the plugged "
+        f"blocks ({held} bytes)")
+    vm, vc = viommu_counts(r, "done")
+    note(f"{tag}: vIOMMU mappings handled: {vm} map, {vc} copy; "
+         f"L2 run {r['wall']:.0f} s")
+    return r
 
 
 def run_memlock(label, binary, ram_kb):
@@ -347,9 +501,13 @@ def main():
     if MODE == "full":
         for viommu in ("intel-iommu", "virtio-iommu"):
             run_pair(viommu, ram_kb)
+        run_pair("intel-iommu", ram_kb, ndev=4)
+        run_events("patched", bins["patched"], "intel-iommu")
         for label in ("patched", "control"):
             if label in bins:
                 run_memlock(label, bins[label], ram_kb)
+    elif MODE == "events":
+        run_events("patched", bins["patched"], "intel-iommu")
     else:
         run_memlock("patched", bins["patched"], ram_kb)
     print(f"1..{n_checks}")
