@@ -128,6 +128,10 @@ char *lv_domain_xml(const LvSpec *s, const char *dir)
         g_string_append_printf(x, "<memtune><hard_limit unit='KiB'>%ld"
                                "</hard_limit></memtune>\n", s->hard_limit_kb);
     }
+    if (s->memfd) {
+        g_string_append(x, "<memoryBacking><source type='memfd'/>"
+                           "<access mode='shared'/></memoryBacking>\n");
+    }
     g_string_append_printf(x,
         "<os><type arch='x86_64' machine='q35'>hvm</type>"
         "<bios rebootTimeout='-1'/></os>\n"

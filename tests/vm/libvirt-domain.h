@@ -40,6 +40,7 @@ typedef struct LvSpec {
     const char *iommufd;        /* attributes of a domain-wide <iommufd>,
                                  * e.g. "enabled='yes'"; NULL: none */
     long hard_limit_kb;         /* <memtune><hard_limit>; 0: none */
+    bool memfd;                 /* <memoryBacking>: shared memfd RAM */
     int ports;                  /* pcie-root-ports, index 1..ports */
     int n;
     LvHostdev hd[LV_MAX_HOSTDEVS];
