@@ -17,7 +17,7 @@
 #   trixie-root_<trixie point release>_libvirt-<version>_qemu-<version>_<hash>
 #
 # the versions being trixie-backports' candidates now, the hash that of the
-# package lists, this script and debootstrap's version.  A new upload of
+# package lists, the recipe (build_in below) and debootstrap's version.  A new upload of
 # libvirt or QEMU to trixie-backports, or a trixie point release, means a
 # new key and one cold build.  The directory holds root/ (the userland),
 # packages (dpkg -l of it), build.log and build-seconds.  A build goes
@@ -107,7 +107,7 @@ cmd_key() {
     hash=$({
         echo "${TRIXIE_DEBS[*]}"
         echo "${TRIXIE_BPO_DEBS[*]}"
-        cat "$0"
+        declare -f build_in
         dpkg-query -W -f='${Version}' debootstrap 2>/dev/null || true
     } | sha256sum | cut -c1-12)
     # '~' and ':' of Debian versions are kept out of the name
