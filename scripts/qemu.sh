@@ -22,8 +22,11 @@
 #   build/control/qemu-build/ directory (same configure arguments)
 #   build/qemu-cross/         hw/vfio built for aarch64, ppc64 and s390x
 #                             (scripts/qemu.sh cross)
-#   build/libvirt/            the unpacked Debian libvirt (daemon, QEMU
-#                             driver, virsh) for the rig's libvirt test
+#   build/trixie-root         a link to the trixie userland with libvirt
+#                             12.x and Debian's newest QEMU from
+#                             trixie-backports (scripts/trixie-root.sh
+#                             makes and caches it in ~/.cache/vfio-rig)
+#                             for the rig's libvirt and upstream tests
 #
 # Compilers run through ccache (~/.cache/ccache unless CCACHE_DIR says
 # otherwise): the control and the patched tree share all but the files the
@@ -43,7 +46,9 @@
 #                                     plus the first CONTROL_PATCHES)
 #        scripts/qemu.sh cross        compile hw/vfio (and the series'
 #                                     files) for aarch64, ppc64, s390x
-#        scripts/qemu.sh libvirt      unpack libvirt (build/libvirt)
+#        scripts/qemu.sh libvirt      the trixie userland with libvirt
+#                                     (scripts/trixie-root.sh build; cached)
+#                                     and its link build/trixie-root
 #        scripts/qemu.sh all          tree + configure + build + control
 #                                     + libvirt
 #        scripts/qemu.sh rebase-check build every commit of the work tree
@@ -78,7 +83,6 @@ tree=$root/qemu-$QEMU_VERSION
 bdir=$root/qemu-build
 control=$root/control
 dist=${QEMU_DIST_DIR:-$repo/../shared/dist}
-libvirt=$root/libvirt
 patches=$repo/patches
 
 # Fixed identity and dates make the pristine commit, and every patch
@@ -378,33 +382,6 @@ cmd_build() {
     link_firmware
 }
 
-# unpack_debs DIR KEEP DROP PKG...: dpkg-deb -x each downloaded PKG into
-# DIR (emptied first) and install the missing packages they depend on whose
-# names match the extended regexp KEEP and not DROP (DROP names the
-# unpacked packages themselves).
-unpack_debs() {
-    local dir=$1 keep=$2 drop=$3 p deb deps=() missing=()
-    shift 3
-    download_debs "$dl" "$@"
-    rm -rf "$dir"
-    for p in "$@"; do
-        deb=$(ls "$dl/${p}"_*.deb | tail -n1)
-        dpkg-deb -x "$deb" "$dir"
-        mapfile -t -O "${#deps[@]}" deps < <(dpkg-deb -f "$deb" Depends |
-            tr ',' '\n' | sed 's/^ *//; s/ .*//; s/|.*//' | grep -E "$keep" | grep -Ev "$drop" || true)
-    done
-    for p in "${deps[@]}"; do
-        [ -n "$p" ] || continue
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-            missing+=("$p")
-    done
-    if [ ${#missing[@]} != 0 ]; then
-        note "installing the libraries of $*: ${missing[*]}"
-        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q \
-            --no-install-recommends "${missing[@]}" >&2
-    fi
-}
-
 # The control: same configure arguments, its own tree and build directory
 # (at the same depth as the patched ones, for ccache).
 cmd_control() {
@@ -475,15 +452,15 @@ cmd_rebase_check() {
 }
 
 
-# libvirt runs only inside the rig's guest, laid over its root; on the host
-# it needs its shared libraries, nothing else: not the daemons' helpers
-# (adduser, logrotate, polkitd, systemd-container, ...), nor a QEMU.
+# libvirt 12.x and Debian's newest QEMU run only inside the rig's guest,
+# chrooted into a trixie userland: scripts/trixie-root.sh bootstraps it
+# once from the machine's own archive (about 2 minutes) and caches it under
+# a key of what shapes it; build/trixie-root links to the current one.
 cmd_libvirt() {
-    [ -f "$libvirt/.done" ] && return 0
-    unpack_debs "$libvirt" '^lib' '^libvirt|^libxml2-utils$' "${LIBVIRT_DEBS[@]}"
-    LD_LIBRARY_PATH=$libvirt/usr/lib/x86_64-linux-gnu \
-        "$libvirt/usr/bin/virsh" --version >&2 || die "the unpacked virsh does not run"
-    touch "$libvirt/.done"
+    local dir
+    dir=$(as_root "$repo/scripts/trixie-root.sh" build) ||
+        die "could not make the trixie userland (scripts/trixie-root.sh)"
+    ln -sfn "$dir/root" "$root/trixie-root"
 }
 
 cmd_export() {
