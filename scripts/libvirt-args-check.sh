@@ -28,7 +28,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../qemu.conf
-. "$repo/qemu.conf"          # QEMU_SUITE: the suite the private apt uses
+. "$repo/qemu.conf"          # BPO_SUITE: the suite libvirt comes from
 
 root=${QEMU_BUILD_ROOT:-$repo/build}
 dl=$root/dl
@@ -58,7 +58,7 @@ bin=${1:-$("$repo/scripts/qemu.sh" binary)}
 bin=$(realpath "$bin")
 
 # apt through scripts/qemu.sh's private configuration (its own sources
-# list: QEMU_SUITE, deb and deb-src; lists and cache under build/apt): the
+# list: BPO_SUITE and QEMU_SRC_SUITE; lists and cache under build/apt): the
 # machine's apt sources are never read or changed.
 apt_private() {
     "$repo/scripts/qemu.sh" apt "$@"
@@ -75,8 +75,8 @@ fetch_libvirt() {
     # newest Debian revision of the pinned upstream version in the suite
     ver=$(apt_private apt-cache showsrc libvirt 2>/dev/null |
           sed -n "s/^Version: \(${LIBVIRT_UPSTREAM//./\\.}-.*\)/\1/p" | sort -V | tail -n1)
-    [ -n "$ver" ] || die "$QEMU_SUITE has no libvirt $LIBVIRT_UPSTREAM-* source package"
-    note "downloading $LIBVIRT_TARBALL (libvirt $ver, $QEMU_SUITE)"
+    [ -n "$ver" ] || die "$BPO_SUITE has no libvirt $LIBVIRT_UPSTREAM-* source package"
+    note "downloading $LIBVIRT_TARBALL (libvirt $ver, $BPO_SUITE)"
     mkdir -p "$dl"
     # --tar-only: only the orig tarball; the Debian packaging is not needed
     (cd "$dl" && apt_private apt-get -q source --tar-only --download-only \
