@@ -8,7 +8,9 @@
 # hw/vfio for other targets, libvirt's command lines, QEMU's own tests)
 # and the real-kernel vm suite (which builds the guest kernel once and
 # caches it in ~/.cache/vfio-rig, then runs the patched and the control
-# QEMU against real edu devices, and a Linux guest on the patched one).
+# QEMU against real edu devices, and a Linux guest on the patched one),
+# and its named subset vm-newest on Debian's newest kernel (linux-source-7.3
+# from trixie-backports, built and cached the same way).
 # The last line counts every test case of every run: "N passed, N failed".
 
 set -uo pipefail
@@ -38,7 +40,7 @@ run_build() {     # BUILDDIR CONFIGURE-OPTIONS... -- SUITES...
 }
 
 status=0
-run_build build/tests --enable-werror -- || status=1
+run_build build/tests --enable-werror --enable-vm-newest -- || status=1
 stamp "suites run"
 echo build/tests > .builddir
 
