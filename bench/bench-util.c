@@ -6,12 +6,15 @@
 #include "bench-util.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 uint64_t bench_now_us(void)
 {
@@ -116,4 +119,22 @@ BenchStats bench_stats(double *v, int n)
     s.max = v[n - 1];
     s.med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     return s;
+}
+
+void *bench_shared_file(const char *path, size_t size)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    void *m;
+
+    if (fd < 0 || ftruncate(fd, size)) {
+        perror(path);
+        exit(1);
+    }
+    m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) {
+        perror("mmap");
+        exit(1);
+    }
+    return m;
 }

@@ -7,6 +7,7 @@
 #ifndef BENCH_BENCH_UTIL_H
 #define BENCH_BENCH_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -31,6 +32,14 @@ int bench_find_edus(char bdfs[][32]);
  * Return: its value in kB, -1 if unreadable.
  */
 long bench_status_kb(pid_t pid, const char *key);
+
+/**
+ * bench_shared_file() - create (or truncate) @path with @size zero bytes
+ * and map it shared, so that processes that map it too (the ioctl counter
+ * preloaded into QEMU) write into it; prints the error and exits on failure
+ * Return: the mapping.
+ */
+void *bench_shared_file(const char *path, size_t size);
 
 /** struct BenchStats - min, median and max of some samples */
 typedef struct BenchStats {

@@ -137,22 +137,8 @@ static bool is_unmap_slot(int s)
 
 static void table_open(void)
 {
-    int fd;
-
-    snprintf(table_path, sizeof(table_path), "/tmp/bench-ioctl-%d",
-             (int)getpid());
-    fd = open(table_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0 || ftruncate(fd, sizeof(IoctlTable))) {
-        perror(table_path);
-        exit(1);
-    }
-    table = mmap(NULL, sizeof(IoctlTable), PROT_READ | PROT_WRITE,
-                 MAP_SHARED, fd, 0);
-    close(fd);
-    if (table == MAP_FAILED) {
-        perror("mmap");
-        exit(1);
-    }
+    snprintf(table_path, sizeof(table_path), "/tmp/bench-ioctl-%d", (int)getpid());
+    table = bench_shared_file(table_path, sizeof(IoctlTable));
 }
 
 static void table_reset(void)

@@ -82,22 +82,8 @@ static char table_path[64];
 
 static void table_open(void)
 {
-    int fd;
-
-    snprintf(table_path, sizeof(table_path), "/tmp/viommu-bench-%d",
-             (int)getpid());
-    fd = open(table_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0 || ftruncate(fd, sizeof(IoctlTable))) {
-        perror(table_path);
-        exit(1);
-    }
-    table = mmap(NULL, sizeof(IoctlTable), PROT_READ | PROT_WRITE,
-                 MAP_SHARED, fd, 0);
-    close(fd);
-    if (table == MAP_FAILED) {
-        perror("mmap");
-        exit(1);
-    }
+    snprintf(table_path, sizeof(table_path), "/tmp/viommu-bench-%d", (int)getpid());
+    table = bench_shared_file(table_path, sizeof(IoctlTable));
 }
 
 static Counts snap(void)

@@ -164,17 +164,16 @@ static bool qmp_step(Run *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 static bool qmp_step(Run *r, const char *fmt, ...)
 {
     g_autofree char *cmd = NULL, *err = NULL;
-    g_autoptr(JsonNode) res = NULL;
     va_list ap;
 
     va_start(ap, fmt);
     cmd = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    res = hedu_qmp(r->p, &err, "%s", cmd);
-    if (!res) {
+    if (!hedu_qmp_try(r->p, &err, "%s", cmd)) {
         record(r, "%s", err ? err : "QMP error");
+        return false;
     }
-    return res != NULL;
+    return true;
 }
 
 static const char *const dev_extra[NDEV] = {
@@ -537,9 +536,6 @@ static GHashTable *run_child(void (*body)(Run *), unsigned long n, int err,
                                             g_free);
     int pipefd[2];
     pid_t pid;
-    FILE *in;
-    char line[1024];
-    int status;
 
     if (pipe(pipefd) < 0) {
         return res;
@@ -571,25 +567,7 @@ static GHashTable *run_child(void (*body)(Run *), unsigned long n, int err,
         _exit(0);
     }
     close(pipefd[1]);
-    in = fdopen(pipefd[0], "r");
-    while (in && fgets(line, sizeof(line), in)) {
-        char *sp = strchr(line, ' ');
-
-        line[strcspn(line, "\n")] = 0;
-        if (sp) {
-            *sp = 0;
-            g_hash_table_replace(res, g_strdup(line), g_strdup(sp + 1));
-        }
-    }
-    if (in) {
-        fclose(in);
-    }
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-        g_hash_table_replace(res, g_strdup("child"),
-                             g_strdup_printf("the scenario stopped (status "
-                                             "0x%x): QEMU died or hung", status));
-    }
+    hedu_read_child(pid, pipefd[0], res);
     return res;
 }
 

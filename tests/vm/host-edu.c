@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -78,6 +79,20 @@ JsonNode *hedu_qmp(VhtProc *p, char **errp, const char *fmt, ...)
     return ret;
 }
 
+bool hedu_qmp_try(VhtProc *p, char **errp, const char *fmt, ...)
+{
+    JsonNode *ret;
+    va_list ap;
+
+    va_start(ap, fmt);
+    ret = qmp_vtry(p, errp, fmt, ap);
+    va_end(ap);
+    if (ret) {
+        json_node_unref(ret);
+    }
+    return ret != NULL;
+}
+
 bool hedu_qmp_ok(VhtProc *p, const char *what, const char *fmt, ...)
 {
     g_autofree char *err = NULL;
@@ -93,6 +108,33 @@ bool hedu_qmp_ok(VhtProc *p, const char *what, const char *fmt, ...)
     }
     json_node_unref(ret);
     return true;
+}
+
+void hedu_read_child(pid_t pid, int fd, GHashTable *res)
+{
+    FILE *in = fdopen(fd, "r");
+    char line[1024];
+    int status;
+
+    while (in && fgets(line, sizeof(line), in)) {
+        char *sp = strchr(line, ' ');
+
+        line[strcspn(line, "\n")] = 0;
+        if (sp) {
+            *sp = 0;
+            g_hash_table_replace(res, g_strdup(line), g_strdup(sp + 1));
+        }
+    }
+    if (in) {
+        fclose(in);
+    } else {
+        close(fd);
+    }
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+        g_hash_table_replace(res, g_strdup("child"), g_strdup_printf(
+            "the scenario stopped (status 0x%x): QEMU died or hung", status));
+    }
 }
 
 /* ---- edu DMA ---- */
@@ -267,8 +309,14 @@ GArray *hedu_fds_to(pid_t pid, const char *prefix)
 
 char *hedu_cdev_path(const char *bdf)
 {
-    g_autofree char *dir = g_strdup_printf(
-        "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+    g_autofree char *dev = g_strdup_printf("/sys/bus/pci/devices/%s", bdf);
+
+    return hedu_cdev_of(dev);
+}
+
+char *hedu_cdev_of(const char *sysfs_dev)
+{
+    g_autofree char *dir = g_build_filename(sysfs_dev, "vfio-dev", NULL);
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     const char *name;
 

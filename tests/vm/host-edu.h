@@ -59,11 +59,27 @@ JsonNode *hedu_qmp(VhtProc *p, char **errp, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 
 /**
+ * hedu_qmp_try() - hedu_qmp() for a command whose result is not needed
+ * Return: whether it succeeded; @errp as for hedu_qmp().
+ */
+bool hedu_qmp_try(VhtProc *p, char **errp, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
+/**
  * hedu_qmp_ok() - hedu_qmp() as one TAP check named @what
  * Return: whether the command succeeded.
  */
 bool hedu_qmp_ok(VhtProc *p, const char *what, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
+
+/**
+ * hedu_read_child() - collect what a forked scenario reported, then reap it
+ * @pid: the child, which writes "KEY VALUE" lines to the pipe's other end
+ * @fd: the pipe's read end (closed here)
+ * @res: receives KEY -> VALUE; and "child" -> a sentence if the child did
+ *       not exit with status 0 (QEMU died or hung under it)
+ */
+void hedu_read_child(pid_t pid, int fd, GHashTable *res);
 
 /** hedu_dma_start() - program one edu DMA and start it, not waiting */
 void hedu_dma_start(VhtProc *p, uint64_t bar0, uint64_t src, uint64_t dst,
@@ -109,6 +125,12 @@ GArray *hedu_fds_to(pid_t pid, const char *prefix);
  * vfioN", from sysfs).  Return: free with g_free(); NULL if none.
  */
 char *hedu_cdev_path(const char *bdf);
+
+/**
+ * hedu_cdev_of() - the VFIO device cdev of the device whose sysfs
+ * directory is @sysfs_dev (a PCI device, an mdev).  Return: as above.
+ */
+char *hedu_cdev_of(const char *sysfs_dev);
 
 /**
  * hedu_bindable() - whether @bdf's cdev can be opened and bound to a new

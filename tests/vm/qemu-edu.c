@@ -141,12 +141,14 @@ static char **command_line(const char *binary, unsigned ram_mb,
     return args;
 }
 
-VhtProc *qedu_start_with(const char *binary, const char *extra,
-                         const QeduStartOpts *o)
+/*
+ * Starts @binary with @args and @opts, under the ioctl fault shim
+ * ($VFIO_FAULT_IOCTL, LD_PRELOADed into QEMU only) when @o asks for faults.
+ */
+static VhtProc *start_shimmed(const char *binary, char **args,
+                              VhtOptions *opts, const QeduStartOpts *o)
 {
     const char *shim = g_getenv("VFIO_FAULT_IOCTL");
-    g_auto(GStrv) args = command_line(binary, QEDU_RAM_MB, 2, 1024, extra);
-    VhtOptions opts = { .qtest = true, .stderr_path = o->stderr_path };
     g_autofree char *err = g_strdup_printf("%d", o->fault_errno ?: EIO);
     VhtProc *p;
 
@@ -165,11 +167,20 @@ VhtProc *qedu_start_with(const char *binary, const char *extra,
         }
     }
     g_setenv("VHT_BINARY", binary, true);
-    opts.args = (const char *const *)args;
-    p = vht_start_opts(&opts);
+    opts->args = (const char *const *)args;
+    p = vht_start_opts(opts);
     g_unsetenv("LD_PRELOAD");
     g_unsetenv("FAULT_IOCTL_LOG");
     return p;
+}
+
+VhtProc *qedu_start_with(const char *binary, const char *extra,
+                         const QeduStartOpts *o)
+{
+    g_auto(GStrv) args = command_line(binary, QEDU_RAM_MB, 2, 1024, extra);
+    VhtOptions opts = { .qtest = true, .stderr_path = o->stderr_path };
+
+    return start_shimmed(binary, args, &opts, o);
 }
 
 VhtProc *qedu_start_sized(const char *binary, unsigned ram_mb,
@@ -812,82 +823,30 @@ bool qedu_mdev_remove(const char *uuid)
 
 char *qedu_mdev_cdev(const char *uuid)
 {
-    g_autofree char *dir = g_strdup_printf(
-        "/sys/bus/mdev/devices/%s/vfio-dev", uuid);
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *name;
+    g_autofree char *dev = g_strdup_printf("/sys/bus/mdev/devices/%s", uuid);
 
-    while (d && (name = g_dir_read_name(d))) {
-        if (g_str_has_prefix(name, "vfio")) {
-            return g_strdup_printf("/dev/vfio/devices/%s", name);
-        }
-    }
-    return NULL;
+    return hedu_cdev_of(dev);
 }
 
 VhtProc *qedu_start_deferred(const char *binary, const char *extra,
                              const QeduStartOpts *o)
 {
-    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
     g_autofree char *more = g_strdup_printf(
         "%s -qmp unix:@DIR@/qmp.sock,server=on,wait=off "
         "-qtest unix:@DIR@/qtest.sock,server=on,wait=off", extra);
     g_auto(GStrv) args = command_line(binary, QEDU_RAM_MB, 2, 1024, more);
     VhtOptions opts = { .no_qmp = true, .stderr_path = o->stderr_path };
-    g_autofree char *err = g_strdup_printf("%d", o->fault_errno ?: EIO);
-    VhtProc *p;
 
-    if (o->fault_requests && !(shim && g_file_test(shim, G_FILE_TEST_EXISTS))) {
-        tap_note("no ioctl fault shim: $VFIO_FAULT_IOCTL is '%s'",
-                 shim ? shim : "(unset)");
-        return NULL;
-    }
-    if (o->fault_requests) {
-        g_setenv("LD_PRELOAD", shim, true);
-        g_setenv("FAULT_IOCTL_REQUEST", o->fault_requests, true);
-        g_setenv("FAULT_IOCTL_NTH", o->fault_nth ? o->fault_nth : "0", true);
-        g_setenv("FAULT_IOCTL_ERRNO", err, true);
-        if (o->fault_log) {
-            g_setenv("FAULT_IOCTL_LOG", o->fault_log, true);
-        }
-    }
-    g_setenv("VHT_BINARY", binary, true);
-    opts.args = (const char *const *)args;
-    p = vht_start_opts(&opts);
-    g_unsetenv("LD_PRELOAD");
-    g_unsetenv("FAULT_IOCTL_LOG");
-    return p;
+    return start_shimmed(binary, args, &opts, o);
 }
 
 VhtProc *qedu_start_sized_with(const char *binary, unsigned ram_mb,
                                const char *extra, const QeduStartOpts *o)
 {
-    const char *shim = g_getenv("VFIO_FAULT_IOCTL");
     g_auto(GStrv) args = command_line(binary, ram_mb, 2, 1024, extra);
     VhtOptions opts = { .qtest = true, .stderr_path = o->stderr_path };
-    g_autofree char *err = g_strdup_printf("%d", o->fault_errno ?: EIO);
-    VhtProc *p;
 
-    if (o->fault_requests && !(shim && g_file_test(shim, G_FILE_TEST_EXISTS))) {
-        tap_note("no ioctl fault shim: $VFIO_FAULT_IOCTL is '%s'",
-                 shim ? shim : "(unset)");
-        return NULL;
-    }
-    if (o->fault_requests) {
-        g_setenv("LD_PRELOAD", shim, true);
-        g_setenv("FAULT_IOCTL_REQUEST", o->fault_requests, true);
-        g_setenv("FAULT_IOCTL_NTH", o->fault_nth ? o->fault_nth : "0", true);
-        g_setenv("FAULT_IOCTL_ERRNO", err, true);
-        if (o->fault_log) {
-            g_setenv("FAULT_IOCTL_LOG", o->fault_log, true);
-        }
-    }
-    g_setenv("VHT_BINARY", binary, true);
-    opts.args = (const char *const *)args;
-    p = vht_start_opts(&opts);
-    g_unsetenv("LD_PRELOAD");
-    g_unsetenv("FAULT_IOCTL_LOG");
-    return p;
+    return start_shimmed(binary, args, &opts, o);
 }
 
 /* ---- a container's mappings ---- */

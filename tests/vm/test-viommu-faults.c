@@ -147,9 +147,7 @@ static GHashTable *run(unsigned long n, int err)
 {
     GHashTable *res = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                             g_free);
-    char line[1024];
-    int pipefd[2], status;
-    FILE *in;
+    int pipefd[2];
     pid_t pid;
 
     unlink(log_path);
@@ -163,25 +161,7 @@ static GHashTable *run(unsigned long n, int err)
         child(n, err, pipefd[1]);
     }
     close(pipefd[1]);
-    in = fdopen(pipefd[0], "r");
-    while (in && fgets(line, sizeof(line), in)) {
-        char *sp = strchr(line, ' ');
-
-        line[strcspn(line, "\n")] = 0;
-        if (sp) {
-            *sp = 0;
-            g_hash_table_replace(res, g_strdup(line), g_strdup(sp + 1));
-        }
-    }
-    if (in) {
-        fclose(in);
-    }
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-        g_hash_table_replace(res, g_strdup("child"), g_strdup_printf(
-            "the scenario stopped (status 0x%x): QEMU died or hung",
-            status));
-    }
+    hedu_read_child(pid, pipefd[0], res);
     return res;
 }
 

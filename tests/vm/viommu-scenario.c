@@ -52,17 +52,16 @@ static bool qmp(ViommuScenario *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 static bool qmp(ViommuScenario *s, const char *fmt, ...)
 {
     g_autofree char *cmd = NULL, *err = NULL;
-    g_autoptr(JsonNode) res = NULL;
     va_list ap;
 
     va_start(ap, fmt);
     cmd = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    res = hedu_qmp(s->p, &err, "%s", cmd);
-    if (!res) {
+    if (!hedu_qmp_try(s->p, &err, "%s", cmd)) {
         fail(s, "%s", err ? err : "QMP error");
+        return false;
     }
-    return res != NULL;
+    return true;
 }
 
 bool viommu_scenario_start(ViommuScenario *s)
