@@ -14,6 +14,7 @@
 
 BUILD := $(shell cat .builddir 2>/dev/null || echo build/tests)
 SUITE ?=
+L2_MODE ?= full
 
 .PHONY: all qemu export-series check-series check-commits tests need-build check \
 	check-unit check-vm check-vm-newest check-qemu bench bench-viommu \
@@ -68,10 +69,11 @@ bench: tests
 	scripts/bench.sh $(BENCH_ARGS)
 
 # A Linux guest (L2) on the patched QEMU and on the control, devices behind
-# intel-iommu and virtio-iommu, and under RLIMIT_MEMLOCK = RAM + 64 MiB
-# (about 25 minutes; CI runs the memlock case on the patched build only)
+# intel-iommu and virtio-iommu, the guest-driven events, and under
+# RLIMIT_MEMLOCK = RAM + 64 MiB (about an hour; L2_MODE=events: the events
+# only; CI runs the memlock case on the patched build only)
 l2: qemu tests
-	scripts/l2.sh
+	L2_MODE=$(L2_MODE) scripts/l2.sh
 
 # Devices behind a vIOMMU (docs/viommu.md), one rig boot each: the tables
 # of bench/viommu-bench (pinned memory for 1..8 devices, one guest MAP,

@@ -22,9 +22,10 @@ intel-iommu with RLIMIT_MEMLOCK at guest RAM + 64 MiB and no CAP_IPC_LOCK,
 the limit under which a VM with a vIOMMU and two devices does not start
 on upstream QEMU; full (VFIO_L2_MODE=full, `make l2`) runs both binaries
 behind intel-iommu and virtio-iommu with 2 devices and behind intel-iommu
-with 4, the guest-driven events (a device hot-added on a root port and
-unplugged, a DIMM and virtio-mem memory onlined by the guest: "events"
-alone), then the memlock case on both binaries.
+with 4, the guest-driven events on both binaries behind both vIOMMUs (a
+device hot-added on a root port and unplugged, a DIMM and virtio-mem
+memory onlined by the guest: VFIO_L2_MODE=events alone), then the memlock
+case on both binaries.
 Prints TAP.
 """
 
@@ -144,6 +145,8 @@ class Watcher(threading.Thread):
         self.samples = {}
         self.queries = {}
         self.results = {}           # what each action returned
+        self.times = {}             # phase -> seconds since QEMU started
+        self.t0 = time.time()
         self.stop = False
 
     def out_dir(self):
@@ -203,6 +206,9 @@ class Watcher(threading.Thread):
         self.sample(qmp, phase)
 
     def sample(self, qmp, phase):
+        if phase == "start":
+            self.t0 = time.time()
+        self.times[phase] = time.time() - self.t0
         self.samples[phase] = (status_kb(qmp.pid, "VmPin"),
                                status_kb(qmp.pid, "VmLck"))
         self.queries[phase] = qmp.cmd("x-query-vfio").get("return")
@@ -268,7 +274,7 @@ def scenario(label, binary, viommu, memlock_kb=None, extra_cmds=(),
     out = r.stdout
     result = {"tag": tag, "rc": r.returncode, "wall": wall, "out": out,
               "samples": watcher.samples, "queries": watcher.queries,
-              "results": watcher.results,
+              "results": watcher.results, "times": watcher.times,
               "qemu_log": "", "work": work}
     for f in glob.glob(os.path.join(log_dir, "boot.*", "qemu.log")):
         result["qemu_log"] = open(f).read()
@@ -294,6 +300,12 @@ def check_boot(res):
         f"(rig exit {res['rc']}, {res['wall']:.0f} s)")
     if res["rc"] != 0:
         note("\n".join(res["out"].splitlines()[-15:]))
+    # when L1 saw each point, from QEMU's QMP socket answering ("start",
+    # before the guest runs); "booted" is L2's init running its first command
+    t = res.get("times", {})
+    note(f"{res['tag']}: timeline (s after QEMU answered QMP): " +
+         ", ".join(f"{k} {v:.0f}" for k, v in sorted(t.items(),
+                                                      key=lambda kv: kv[1])))
     return res["rc"] == 0
 
 
@@ -433,6 +445,18 @@ def run_events(label, binary, viommu):
     l2_results(r)
     note_pins(r)
     q, res = r["queries"], r["results"]
+    if label != "patched":
+        # the control has no x-query-vfio: what QMP and the guest saw
+        tap(res.get("hotplug") and res.get("unplug"),
+            f"{tag}: e2 hot-added on a root port behind the vIOMMU, and "
+            f"device_del completed through the guest (DEVICE_DELETED)")
+        tap(res.get("dimm") is not None and res.get("done") == vmem_mb << 20,
+            f"{tag}: a {dimm_mb} MiB DIMM hot-added at "
+            f"{hex(res['dimm']) if res.get('dimm') else None}, and the "
+            f"guest's virtio-mem driver plugged {vmem_mb} MiB (size "
+            f"{res.get('done')})")
+        note(f"{tag}: L2 run {r['wall']:.0f} s")
+        return r
     before = device_containers(q.get("hotplug-before"))
     after = device_containers(q.get("hotplug"))
     tap(res.get("hotplug") and "e2" in after and
@@ -465,6 +489,13 @@ def run_events(label, binary, viommu):
     note(f"{tag}: vIOMMU mappings handled: {vm} map, {vc} copy; "
          f"L2 run {r['wall']:.0f} s")
     return r
+
+
+def run_all_events(bins):
+    for viommu in ("intel-iommu", "virtio-iommu"):
+        for label in ("patched", "control"):
+            if label in bins:
+                run_events(label, bins[label], viommu)
 
 
 def run_memlock(label, binary, ram_kb):
@@ -502,12 +533,12 @@ def main():
         for viommu in ("intel-iommu", "virtio-iommu"):
             run_pair(viommu, ram_kb)
         run_pair("intel-iommu", ram_kb, ndev=4)
-        run_events("patched", bins["patched"], "intel-iommu")
+        run_all_events(bins)
         for label in ("patched", "control"):
             if label in bins:
                 run_memlock(label, bins[label], ram_kb)
     elif MODE == "events":
-        run_events("patched", bins["patched"], "intel-iommu")
+        run_all_events(bins)
     else:
         run_memlock("patched", bins["patched"], ram_kb)
     print(f"1..{n_checks}")
