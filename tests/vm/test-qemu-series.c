@@ -1209,6 +1209,20 @@ static const char *dirty_rate_status(VhtProc *p)
     return status;
 }
 
+/*
+ * The status once the measuring thread has run: calc-dirty-rate returns
+ * before its thread moves the state from "unstarted" to "measuring" (5 s
+ * at most).
+ */
+static const char *dirty_rate_begun(VhtProc *p)
+{
+    for (int i = 0; i < 50 && !strcmp(dirty_rate_status(p), "unstarted");
+         i++) {
+        g_usleep(100 * 1000);
+    }
+    return dirty_rate_status(p);
+}
+
 /* Wait (20 s at most) for the measurement to end; Return: whether it did */
 static bool dirty_rate_measured(VhtProc *p)
 {
@@ -1339,9 +1353,9 @@ static void scenario_dirty_join(void)
     fds0 = hedu_fds_to(vht_pid(p), NULL);
     /* long enough for two hot-adds of a device in the rig (~0.5 s each) */
     start_err = dirty_rate_start(p, 8000);
-    CHECK(!start_err && !strcmp(dirty_rate_status(p), "measuring"),
-          "%s: calc-dirty-rate (dirty-bitmap, 8 s) measuring: %s", tag,
-          start_err ? start_err : "ok");
+    CHECK(!start_err && !strcmp(dirty_rate_begun(p), "measuring"),
+          "%s: calc-dirty-rate (dirty-bitmap, 8 s) measuring: %s (%s)", tag,
+          start_err ? start_err : "ok", dirty_rate_status(p));
 
     qedu_log_mark(log, "refused");
     res = hedu_qmp(p, &err, "%s", add);
