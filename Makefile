@@ -70,8 +70,8 @@ bench: tests
 
 # A Linux guest (L2) on the patched QEMU and on the control, devices behind
 # intel-iommu and virtio-iommu, the guest-driven events, and under
-# RLIMIT_MEMLOCK = RAM + 64 MiB (about an hour; L2_MODE=events: the events
-# only; CI runs the memlock case on the patched build only)
+# RLIMIT_MEMLOCK = RAM + 64 MiB (about an hour; L2_MODE=four,events: some
+# parts only; CI runs the memlock case on the patched build only)
 l2: qemu tests
 	L2_MODE=$(L2_MODE) scripts/l2.sh
 

@@ -4,9 +4,10 @@
 # `make l2`: the real-guest scenarios of tests/vm/test-l2.py in full (both
 # binaries, intel-iommu and virtio-iommu, 2 and 4 devices, the guest-driven
 # events, then RLIMIT_MEMLOCK at guest RAM + 64 MiB on both), in one rig
-# boot; about an hour on 2 idle cores.  `make l2 L2_MODE=events` runs only
-# the events (both binaries, both vIOMMUs).  The TAP goes to the terminal
-# and to bench/results/DATE-l2.md (DATE-l2-events.md; committed).
+# boot; about an hour on 2 idle cores.  `make l2 L2_MODE=four,events` runs
+# only those parts (pairs, four, events, memlock: tests/vm/test-l2.py).
+# The TAP goes to the terminal and to bench/results/DATE-l2.md
+# (DATE-l2-four-events.md for a part; committed).
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo" || exit 1
@@ -14,8 +15,8 @@ build=$(cat .builddir 2>/dev/null || echo build/tests)
 mode=${L2_MODE:-full}
 case $mode in
 full) out=bench/results/$(date +%Y-%m-%d)-l2.md ;;
-events) out=bench/results/$(date +%Y-%m-%d)-l2-events.md ;;
-*) echo "l2.sh: L2_MODE is full or events, not '$mode'" >&2; exit 2 ;;
+*[!a-z,]*|'') echo "l2.sh: L2_MODE is full or parts like four,events, not '$mode'" >&2; exit 2 ;;
+*) out=bench/results/$(date +%Y-%m-%d)-l2-${mode//,/-}.md ;;
 esac
 patched=$(scripts/qemu.sh binary)
 control=$(scripts/qemu.sh control-binary)
