@@ -33,18 +33,13 @@
  * DMA goes guest RAM -> edu -> guest RAM or a DIMM's backing file through
  * the rig's emulated VT-d and is checked byte for byte.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <linux/iommufd.h>
 
 #include "edu.h"
 #include "harness.h"
@@ -62,23 +57,6 @@
                          "Input/output error"
 #define DIRTY_STOP_ASSERT "memory_global_dirty_log_do_stop: Assertion " \
                           "`(global_dirty_tracking & flags) == flags' failed"
-
-/*
- * Linux 6.13's file mapping (linux-headers/ is 6.12's, which lacks it):
- * struct iommu_ioas_map_file
- */
-#ifndef IOMMU_IOAS_MAP_FILE
-#define IOMMU_IOAS_MAP_FILE _IO(IOMMUFD_TYPE, 0x8f)
-#endif
-struct ioas_map_file {
-    uint32_t size;
-    uint32_t flags;
-    uint32_t ioas_id;
-    int32_t fd;
-    uint64_t start;
-    uint64_t length;
-    uint64_t iova;
-};
 
 static char bdfs[HEDU_MAX][32];
 static bool map_file;   /* the kernel has IOMMU_IOAS_MAP_FILE (>= 6.13) */
@@ -207,49 +185,6 @@ static void dimm_use_and_unplug(const char *tag, VhtProc *p, uint64_t bar,
 }
 
 /* ---- MAP_FILE on Linux 6.12 (patch 2) ---- */
-
-/*
- * Whether /dev/iommu knows IOMMU_IOAS_MAP_FILE: one page of a memfd
- * mapped into a scratch IOAS (closing the iommufd destroys both).
- * Return: 1 if it mapped (Linux >= 6.13), 0 if the kernel answered ENOTTY
- * (6.12), -1 on any other answer (a TAP note says which).
- */
-static int probe_map_file(void)
-{
-    struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-    struct ioas_map_file map = {
-        .size = sizeof(map),
-        .flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
-        .length = 4096,
-    };
-    int fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
-    int mfd = memfd_create("probe-map-file", MFD_CLOEXEC);
-    int ret = -1;
-
-    if (fd < 0 || mfd < 0 || ftruncate(mfd, map.length) ||
-        ioctl(fd, IOMMU_IOAS_ALLOC, &alloc)) {
-        tap_note("MAP_FILE probe: no scratch IOAS and memfd: %s",
-                 g_strerror(errno));
-    } else {
-        map.ioas_id = alloc.out_ioas_id;
-        map.fd = mfd;
-        if (!ioctl(fd, IOMMU_IOAS_MAP_FILE, &map)) {
-            ret = 1;
-        } else if (errno == ENOTTY) {
-            ret = 0;
-        } else {
-            tap_note("MAP_FILE probe: IOMMU_IOAS_MAP_FILE: %s",
-                     g_strerror(errno));
-        }
-    }
-    if (mfd >= 0) {
-        close(mfd);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return ret;
-}
 
 /* memfd guest RAM with an iommufd device */
 static void scenario_memfd(const char *label, const char *bin, bool fixed)
@@ -761,7 +696,7 @@ int main(int argc, char **argv)
         hedu_find(bdfs, 4) < 4) {
         return tap_done();
     }
-    switch (probe_map_file()) {
+    switch (qedu_probe_map_file()) {
     case 1:
         map_file = true;
         tap_note("the kernel has IOMMU_IOAS_MAP_FILE: both builds map "
