@@ -47,7 +47,9 @@
  *                fails the hot-add, leaving nothing behind);
  *  map-file      a file-backed DIMM with a second IOAS on Linux 6.12:
  *                IOMMU_IOAS_MAP_FILE once (ENOTTY), then IOMMU_IOAS_MAP
- *                and IOMMU_IOAS_COPY; the next DIMM skips MAP_FILE.
+ *                and IOMMU_IOAS_COPY; the next DIMM skips MAP_FILE.  Where
+ *                the kernel has MAP_FILE (probed: Linux >= 6.13), each
+ *                DIMM is IOMMU_IOAS_MAP_FILE then IOMMU_IOAS_COPY.
  *
  * Not here: a partial kernel unmap (some areas of a range unmapped, the
  * rest refused).  Linux 6.12 does that only for a range that cuts a
@@ -1393,7 +1395,10 @@ static void scenario_dirty_join(void)
     rmdir(dir);
 }
 
-/* ---- a file-backed DIMM on Linux 6.12, with a second IOAS ---- */
+/*
+ * ---- a file-backed DIMM on Linux 6.12, with a second IOAS; or, where the
+ * kernel has IOMMU_IOAS_MAP_FILE, the same mapped with it ----
+ */
 
 static void scenario_map_file(void)
 {
@@ -1407,15 +1412,26 @@ static void scenario_map_file(void)
         "x-separate-ioas=on", bdfs[0], bdfs[1]);
     static const char *const order[] = { "IOMMU_IOAS_MAP_FILE",
                                          "IOMMU_IOAS_MAP", "IOMMU_IOAS_COPY" };
+    static const char *const order_file[] = { "IOMMU_IOAS_MAP_FILE",
+                                              "IOMMU_IOAS_COPY" };
     char path[2][PATH_MAX];
     int fd[2], slot[2];
     uint64_t addr[2], bar[2];
     long pin;
     VhtProc *p;
+    int map_file;
 
     if (!fault_shim(tag)) {
         return;
     }
+    map_file = qedu_probe_map_file();
+    if (map_file < 0) {
+        tap_result(false, "%s: IOMMU_IOAS_MAP_FILE on a scratch IOAS: "
+                   "mapped or ENOTTY", tag);
+        return;
+    }
+    tap_note("%s: the kernel %s IOMMU_IOAS_MAP_FILE", tag,
+             map_file ? "has" : "lacks (ENOTTY)");
     p = start_shim(args, "IOMMU_IOAS_MAP_FILE,IOMMU_IOAS_MAP,IOMMU_IOAS_COPY",
                    "0", 0, log);
     for (int i = 0; i < 2; i++) {
@@ -1426,7 +1442,7 @@ static void scenario_map_file(void)
         g_autofree char *id = g_strdup_printf("dimm%d", d);
         g_autoptr(GArray) calls = NULL;
         g_autoptr(JsonNode) q = NULL;
-        guint want = d ? 2 : 3;
+        guint want = map_file || d ? 2 : 3;
         bool ok;
 
         g_snprintf(path[d], sizeof(path[d]), "%s/%s", dir, id);
@@ -1439,17 +1455,28 @@ static void scenario_map_file(void)
         for (guint i = 0, k = 0; ok && i < calls->len; i++) {
             QeduCall *c = &g_array_index(calls, QeduCall, i);
 
-            if (!strcmp(c->mark, id)) {
+            if (strcmp(c->mark, id)) {
+                continue;
+            }
+            if (map_file) {
+                ok = !strcmp(c->name, order_file[k]) && c->rc == 0;
+            } else {
                 ok = !strcmp(c->name, order[k + !!d]) &&
                      (k + d ? c->rc == 0 : c->rc < 0 && c->err == ENOTTY);
-                k++;
             }
+            k++;
         }
-        CHECK(ok, d ? "%s: a second file-backed DIMM: IOMMU_IOAS_MAP, "
-              "IOMMU_IOAS_COPY, no MAP_FILE (remembered)" :
-              "%s: a file-backed DIMM: IOMMU_IOAS_MAP_FILE answered ENOTTY "
-              "(Linux 6.12), then IOMMU_IOAS_MAP, then IOMMU_IOAS_COPY into "
-              "the second IOAS", tag);
+        if (map_file) {
+            CHECK(ok, "%s: %s file-backed DIMM: IOMMU_IOAS_MAP_FILE, then "
+                  "IOMMU_IOAS_COPY into the second IOAS, nothing by "
+                  "address", tag, d ? "a second" : "a");
+        } else {
+            CHECK(ok, d ? "%s: a second file-backed DIMM: IOMMU_IOAS_MAP, "
+                  "IOMMU_IOAS_COPY, no MAP_FILE (remembered)" :
+                  "%s: a file-backed DIMM: IOMMU_IOAS_MAP_FILE answered "
+                  "ENOTTY (Linux 6.12), then IOMMU_IOAS_MAP, then "
+                  "IOMMU_IOAS_COPY into the second IOAS", tag);
+        }
         q = qedu_query(p);
         CHECK(qedu_copy_source(qedu_container_of(q, "e1"), addr[d], NULL) ==
               qedu_container_id(qedu_container_of(q, "e0")),
