@@ -669,11 +669,18 @@ static const Plan plan[] = {
  * failed realize); the other rows of the plan at the sites they are for.
  * A site the dry run does not reach fails a check: the scenario changed,
  * and so must this list.
+ *
+ * The DIMM's backing file is mapped with IOMMU_IOAS_MAP_FILE; Linux 6.12
+ * answers ENOTTY and QEMU maps it by address (IOMMU_IOAS_MAP: patch 2's
+ * fallback).  Where the kernel has MAP_FILE (probed: Linux >= 6.13) the
+ * fallback's sites must be absent from the dry run, and their faults go
+ * to the MAP_FILE in the same step, unless a row of its own has them.
  */
 typedef struct Site {
     const char *request, *step;
     int err;
     unsigned kernel;
+    bool fallback;      /* only called where the kernel lacks MAP_FILE */
 } Site;
 
 static const Site sample[] = {
@@ -683,7 +690,7 @@ static const Site sample[] = {
     { "IOMMU_HWPT_ALLOC", "add-e1", EIO, 0 },
     { "VFIO_DEVICE_ATTACH_IOMMUFD_PT", "readd-e0", EIO, 0 },
     { "IOMMU_IOAS_MAP", "add-e0", EIO, 0 },
-    { "IOMMU_IOAS_MAP", "dimm-plug", EIO, 0 },
+    { "IOMMU_IOAS_MAP", "dimm-plug", EIO, 0, true },
     { "IOMMU_IOAS_MAP_FILE", "dimm-plug", EIO, 0 },
     { "IOMMU_IOAS_COPY", "add-e1", EIO, 0 },
     { "IOMMU_IOAS_COPY", "dimm-plug", EIO, 0 },
@@ -699,15 +706,29 @@ static const Site sample[] = {
     { "VFIO_IOMMU_MAP_DMA", "dimm-plug", EIO, 0 },
     { "VFIO_IOMMU_UNMAP_DMA", "dimm-unplug", EIO, 0 },
     { "VFIO_GROUP_UNSET_CONTAINER", "teardown", EIO, 0 },
-    { "IOMMU_IOAS_MAP", "dimm-plug", ENOMEM, 0 },
+    { "IOMMU_IOAS_MAP", "dimm-plug", ENOMEM, 0, true },
     { "VFIO_DEVICE_ATTACH_IOMMUFD_PT", "add-e1", ENOMEM, 0 },
     { "IOMMU_IOAS_COPY", "dimm-plug", EFAULT, 0 },
     { "VFIO_IOMMU_UNMAP_DMA", "readd-e0", EBUSY, 0 },
-    { "IOMMU_IOAS_MAP", "dimm-plug", 0, 1 },
+    { "IOMMU_IOAS_MAP", "dimm-plug", 0, 1, true },
     { "IOMMU_IOAS_COPY", "add-e1", 0, 1 },
     { "VFIO_DEVICE_ATTACH_IOMMUFD_PT", "readd-e0", 0, 1 },
     { "VFIO_IOMMU_MAP_DMA", "add-e2", 0, 1 },
 };
+
+/* Whether sample[] has a row of @request in @step with @err and @kernel */
+static bool sampled(const char *request, const char *step, int err,
+                    unsigned kernel)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(sample); i++) {
+        if (!strcmp(sample[i].request, request) &&
+            !strcmp(sample[i].step, step) && sample[i].err == err &&
+            sample[i].kernel == kernel) {
+            return true;
+        }
+    }
+    return false;
+}
 
 static bool planned(const Plan *pl, const char *request)
 {
@@ -901,6 +922,7 @@ int main(int argc, char **argv)
     Tally t = { .table = g_string_new(NULL) };
     const char *table_path = NULL, *mode = "sample";
     bool dry_run = false, kernel = false;
+    int map_file = 0;
     gint64 t0 = g_get_monotonic_time();
     guint ebadf = 0;
     unsigned soak_n = 0;
@@ -959,6 +981,16 @@ int main(int argc, char **argv)
         hedu_find(bdfs, NDEV) < NDEV) {
         return tap_done();
     }
+    if (!strcmp(mode, "sample")) {
+        map_file = qedu_probe_map_file();
+        if (map_file < 0) {
+            tap_result(false, "IOMMU_IOAS_MAP_FILE on a scratch IOAS: mapped "
+                       "or ENOTTY");
+            return tap_done();
+        }
+        tap_note("the kernel %s IOMMU_IOAS_MAP_FILE",
+                 map_file ? "has" : "lacks (ENOTTY)");
+    }
     log_path = g_build_filename(dir, "calls.log", NULL);
     if (soak_n) {
         return run_soak(soak_n);
@@ -1015,11 +1047,24 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "sample")) {
         for (size_t i = 0; i < G_N_ELEMENTS(sample); i++) {
             const Site *st = &sample[i];
-            unsigned long n = site_call(calls, st->request, st->step);
+            const char *request = st->request;
             Plan pl = { .err = st->err, .kernel = st->kernel };
+            unsigned long n;
 
-            if (CHECK(n, "sample site %s in %s is in the dry run",
-                      st->request, st->step)) {
+            if (st->fallback && map_file) {
+                CHECK(!site_call(calls, st->request, st->step),
+                      "sample site %s in %s is not in the dry run: the "
+                      "kernel has IOMMU_IOAS_MAP_FILE, the by-address "
+                      "fallback stays idle", st->request, st->step);
+                if (sampled("IOMMU_IOAS_MAP_FILE", st->step, st->err,
+                            st->kernel)) {
+                    continue;
+                }
+                request = "IOMMU_IOAS_MAP_FILE";
+            }
+            n = site_call(calls, request, st->step);
+            if (CHECK(n, "sample site %s in %s is in the dry run", request,
+                      st->step)) {
                 fault_run(calls, n, &pl, &t);
             }
         }

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -136,51 +135,6 @@ void hedu_read_child(pid_t pid, int fd, GHashTable *res)
         g_hash_table_replace(res, g_strdup("child"), g_strdup_printf(
             "the scenario stopped (status 0x%x): QEMU died or hung", status));
     }
-}
-
-/*
- * Linux 6.13's IOMMU_IOAS_MAP_FILE; linux-headers/ are 6.12's, which lack
- * it.  The layout is the kernel's uAPI (include/uapi/linux/iommufd.h).
- */
-struct hedu_ioas_map_file {
-    uint32_t size;
-    uint32_t flags;
-    uint32_t ioas_id;
-    int32_t fd;
-    uint64_t start;
-    uint64_t length;
-    uint64_t iova;
-};
-#define HEDU_IOAS_MAP_FILE _IO(IOMMUFD_TYPE, 0x8f)
-
-int hedu_kernel_map_file(void)
-{
-    int iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
-    int mfd = memfd_create("hedu-probe", MFD_CLOEXEC);
-    struct iommu_ioas_alloc a = { .size = sizeof(a) };
-    struct hedu_ioas_map_file m = {
-        .size = sizeof(m),
-        .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-                 IOMMU_IOAS_MAP_WRITEABLE,
-        .fd = mfd, .length = 4096, .iova = 1 << 20,
-    };
-    int ret;
-
-    if (iommufd < 0 || mfd < 0 || ftruncate(mfd, 4096) ||
-        ioctl(iommufd, IOMMU_IOAS_ALLOC, &a)) {
-        ret = -errno;
-    } else {
-        m.ioas_id = a.out_ioas_id;
-        ret = ioctl(iommufd, HEDU_IOAS_MAP_FILE, &m) == 0 ? 1 :
-              errno == ENOTTY ? 0 : -errno;
-    }
-    if (mfd >= 0) {
-        close(mfd);
-    }
-    if (iommufd >= 0) {
-        close(iommufd);         /* the IOAS and its mapping go with it */
-    }
-    return ret;
 }
 
 /* ---- edu DMA ---- */

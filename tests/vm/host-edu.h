@@ -81,15 +81,6 @@ bool hedu_qmp_ok(VhtProc *p, const char *what, const char *fmt, ...)
  */
 void hedu_read_child(pid_t pid, int fd, GHashTable *res);
 
-/**
- * hedu_kernel_map_file() - whether the running kernel has
- * IOMMU_IOAS_MAP_FILE (Linux >= 6.13), asked of the kernel itself: a
- * memfd page mapped into a fresh IOAS
- * Return: 1 if it has, 0 if it answers ENOTTY, -errno if the probe failed
- * otherwise.
- */
-int hedu_kernel_map_file(void);
-
 /** hedu_dma_start() - program one edu DMA and start it, not waiting */
 void hedu_dma_start(VhtProc *p, uint64_t bar0, uint64_t src, uint64_t dst,
                     uint32_t len, bool to_ram);

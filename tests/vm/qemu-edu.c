@@ -12,7 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+
+#include <linux/iommufd.h>
 
 #include "edu.h"
 #include "harness.h"
@@ -933,6 +937,60 @@ HeduResult qedu_dma_reach(VhtProc *p, uint64_t bar0, uint64_t iova,
         }
     }
     return HEDU_BLOCKED;
+}
+
+/*
+ * Linux 6.13's file mapping, struct iommu_ioas_map_file (linux-headers/ is
+ * 6.12's, which lacks it)
+ */
+#ifndef IOMMU_IOAS_MAP_FILE
+#define IOMMU_IOAS_MAP_FILE _IO(IOMMUFD_TYPE, 0x8f)
+#endif
+struct ioas_map_file {
+    uint32_t size;
+    uint32_t flags;
+    uint32_t ioas_id;
+    int32_t fd;
+    uint64_t start;
+    uint64_t length;
+    uint64_t iova;
+};
+
+int qedu_probe_map_file(void)
+{
+    struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+    struct ioas_map_file map = {
+        .size = sizeof(map),
+        .flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+        .length = 4096,
+    };
+    int fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+    int mfd = memfd_create("probe-map-file", MFD_CLOEXEC);
+    int ret = -1;
+
+    if (fd < 0 || mfd < 0 || ftruncate(mfd, map.length) ||
+        ioctl(fd, IOMMU_IOAS_ALLOC, &alloc)) {
+        tap_note("MAP_FILE probe: no scratch IOAS and memfd: %s",
+                 g_strerror(errno));
+    } else {
+        map.ioas_id = alloc.out_ioas_id;
+        map.fd = mfd;
+        if (!ioctl(fd, IOMMU_IOAS_MAP_FILE, &map)) {
+            ret = 1;
+        } else if (errno == ENOTTY) {
+            ret = 0;
+        } else {
+            tap_note("MAP_FILE probe: IOMMU_IOAS_MAP_FILE: %s",
+                     g_strerror(errno));
+        }
+    }
+    if (mfd >= 0) {
+        close(mfd);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return ret;
 }
 
 /* ---- the fault shim's log ---- */

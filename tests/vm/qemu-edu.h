@@ -317,6 +317,15 @@ int64_t qedu_container_id(JsonObject *c);
 HeduResult qedu_dma_reach(VhtProc *p, uint64_t bar0, uint64_t iova,
                           uint32_t len, unsigned seed);
 
+/**
+ * qedu_probe_map_file() - whether the kernel has IOMMU_IOAS_MAP_FILE,
+ * asked of the kernel, not read from its version: one page of a memfd
+ * mapped into a scratch IOAS (closing the iommufd destroys both).
+ * Return: 1 if it mapped (Linux >= 6.13), 0 if the kernel answered ENOTTY
+ * (6.12), -1 on any other answer (a TAP note says which).
+ */
+int qedu_probe_map_file(void);
+
 /* ---- the fault shim's log (tests/vm/fault-ioctl.so, FAULT_IOCTL_LOG) ---- */
 
 /* One watched call, as the shim logged it */

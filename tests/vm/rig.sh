@@ -169,6 +169,12 @@ boot() {
 
 console() { tr -d '\r' <"$1/console.log" 2>/dev/null; }
 
+# console_has RUN PATTERN: whether RUN's console log has a line matching
+# PATTERN.  Not `console RUN | grep -q`: grep -q exits at the first match,
+# tr may then die of SIGPIPE, and pipefail turns the match into a
+# mismatch (a 7.3 suite that had run to its end was booted again for it).
+console_has() { console "$1" | grep -e "$2" >/dev/null; }
+
 # boot_retrying RUN KDIR INITRD: boot(); a boot that died before its first
 # command (a guest that panicked while booting: under host load the guest
 # kernel's timer check through the interrupt-remapped IO-APIC has been
@@ -177,7 +183,7 @@ console() { tr -d '\r' <"$1/console.log" 2>/dev/null; }
 boot_retrying() {
     local run=$1 why
     boot "$@"
-    console "$run" | grep -q 'RIG-CMD-START: \|RIG-RESULT: ' && return
+    console_has "$run" 'RIG-CMD-START: \|RIG-RESULT: ' && return
     [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ] && return     # a hang
     why=$(boot_failures "$run" | head -n1)
     note "the boot died before its first command (${why:-no output}): booting once more"
@@ -193,7 +199,7 @@ cmd_line() { sed -n "${2}p" "$1/out/cmds"; }
 boot_failures() {
     local run=$1 last
     console "$run" | grep -o 'RIG-ERROR: .*' | sed 's/^RIG-ERROR: /guest: /'
-    if console "$run" | grep -q 'RIG-RESULT: '; then
+    if console_has "$run" 'RIG-RESULT: '; then
         case $qemu_rc in
         0) ;;
         124|137) echo "guest did not power off within $timeout_s s after RIG-RESULT" ;;
@@ -202,12 +208,12 @@ boot_failures() {
         return
     fi
     last=$(console "$run" | sed -n 's/.*RIG-CMD-START: \([0-9]*\).*/\1/p' | tail -n1)
-    if [ -n "$last" ] && console "$run" | grep -q "RIG-CMD: $last "; then last=; fi
+    if [ -n "$last" ] && console_has "$run" "RIG-CMD: $last "; then last=; fi
     local where="during boot (before any command)"
     [ -n "$last" ] && where="in command $last (\`$(cmd_line "$run" "$last")\`)"
     case $qemu_rc in
     124|137) echo "guest hung $where: no RIG-RESULT within $timeout_s s" ;;
-    0) if console "$run" | grep -q 'Kernel panic'; then
+    0) if console_has "$run" 'Kernel panic'; then
            echo "guest kernel panic $where: $(console "$run" | grep -m1 'Kernel panic')"
        else
            echo "guest stopped $where without RIG-RESULT"

@@ -36,6 +36,8 @@
  *           virtiofs need) with an iommufd hostdev on Linux 6.12, which
  *           has no IOMMU_IOAS_MAP_FILE: the patched build maps by address
  *           (patch 2); the control and Debian's newest do not start.
+ *           Where the kernel has it (probed: Linux >= 6.13) all three
+ *           start and DMA.
  *  mixed    the hostdev domain (iommufd and legacy hostdevs in one
  *           address space) on the control and on Debian's newest QEMU:
  *           both abort at start-up in a checked QOM cast (the series'
@@ -626,14 +628,16 @@ static void scenario_memfd(const char *label, const char *bin, bool fixed)
     cmdline = lv_cmdline(d->pid);
     CHECK(strstr(cmdline, "\"qom-type\":\"memory-backend-memfd\",\"id\":"
                  "\"pc.ram\"") != NULL,
-          "memfd: libvirt backs guest RAM with memory-backend-memfd");
-    CHECK(lv_wait_firmware(d), "memfd: SeaBIOS ran to the end");
-    CHECK_EQ(qedu_vmpin(d->p), LV_PINNED_KB, "memfd: VmPin %ld kB",
-             qedu_vmpin(d->p));
+          "memfd: %s: libvirt backs guest RAM with memory-backend-memfd",
+          label);
+    CHECK(lv_wait_firmware(d), "memfd: %s: SeaBIOS ran to the end", label);
+    CHECK_EQ(qedu_vmpin(d->p), LV_PINNED_KB, "memfd: %s: VmPin %ld kB",
+             label, qedu_vmpin(d->p));
     CHECK(hedu_round_trip(d->p, lv_enable_edu(d, 1), QEDU_SRC_GPA,
                           QEDU_DST_GPA, LEN, 80),
-          "memfd: hostdev0 DMAs RAM -> edu -> RAM byte-exact");
-    CHECK(lv_destroy(d), "memfd: virsh destroy: the QEMU process is gone");
+          "memfd: %s: hostdev0 DMAs RAM -> edu -> RAM byte-exact", label);
+    CHECK(lv_destroy(d), "memfd: %s: virsh destroy: the QEMU process is "
+          "gone", label);
 }
 
 static void scenario_mixed_unpatched(const char *label, const char *bin)
@@ -710,10 +714,19 @@ int main(int argc, char **argv)
         scenario_fdgroup();
     }
     if (selected("memfd")) {
-        scenario_memfd("patched", patched, true);
-        scenario_memfd("control", control, false);
-        if (upstream) {
-            scenario_memfd("upstream", upstream, false);
+        int map_file = qedu_probe_map_file();
+
+        if (map_file < 0) {
+            tap_result(false, "memfd: IOMMU_IOAS_MAP_FILE on a scratch IOAS: "
+                       "mapped or ENOTTY");
+        } else {
+            tap_note("memfd: the kernel %s IOMMU_IOAS_MAP_FILE",
+                     map_file ? "has" : "lacks (ENOTTY)");
+            scenario_memfd("patched", patched, true);
+            scenario_memfd("control", control, map_file);
+            if (upstream) {
+                scenario_memfd("upstream", upstream, map_file);
+            }
         }
     }
     if (selected("mixed")) {

@@ -2,14 +2,20 @@
 /*
  * test-qemu-fixes: the upstream defects the series fixes first (patches
  * 2-5), each shown on the control (pristine 10.2.2 + patch 1) and gone on
- * the patched build, on the rig's real kernel (Linux 6.12).  The binaries
- * come from $VFIO_QEMU_BINARIES, labelled "control" and "patched".
+ * the patched build, on the rig's real kernel (Linux 6.12, or 7.3 with
+ * KERNEL_VARIANT=7.3).  The binaries come from $VFIO_QEMU_BINARIES,
+ * labelled "control" and "patched".
  *
  *  - MAP_FILE: Linux 6.12 has no IOMMU_IOAS_MAP_FILE.  memfd guest RAM:
  *    the control fails to realize the iommufd device (exit 1, ENOTTY);
  *    the patched build asks once, maps by address and DMAs.  A
  *    file-backed DIMM hot-added next to an iommufd device: the control
- *    dies (hw_error, SIGABRT); the patched build DMAs into it.
+ *    dies (hw_error, SIGABRT); the patched build DMAs into it.  Whether
+ *    the kernel has the ioctl is probed (a page of a memfd mapped into a
+ *    scratch IOAS; 6.12 answers ENOTTY), not read from its version: where
+ *    it has it (Linux >= 6.13) there is no defect to show, and both
+ *    builds must map the memfd RAM and the DIMM with MAP_FILE alone, the
+ *    patched build's fallback idle.
  *  - mixed: a type1 device and an iommufd device in one address space,
  *    both orders: the control aborts in a QOM cast; the patched build
  *    DMAs through both containers.
@@ -53,6 +59,7 @@
                           "`(global_dirty_tracking & flags) == flags' failed"
 
 static char bdfs[HEDU_MAX][32];
+static bool map_file;   /* the kernel has IOMMU_IOAS_MAP_FILE (>= 6.13) */
 
 /* ---- small helpers ---- */
 
@@ -243,7 +250,94 @@ static void scenario_memfd(const char *label, const char *bin, bool fixed)
     scratch_drop(dir);
 }
 
-/* a file-backed DIMM hot-added next to an iommufd device (RAM: anonymous) */
+/*
+ * memfd guest RAM where the kernel has IOMMU_IOAS_MAP_FILE: no defect to
+ * show, both builds start.  Every section of the memfd RAM is mapped with
+ * MAP_FILE, and succeeds; IOMMU_IOAS_MAP only maps what has no fd (the
+ * ROMs) and tries the edu's BAR, as on any kernel: had the patched
+ * build fallen back, the RAM's sections would add IOMMU_IOAS_MAPs.
+ */
+#define MEMFD_RAM_FILE_MAPS 3   /* the memfd RAM's sections */
+#define MEMFD_RAM_ADDR_MAPS 3   /* the ROMs: 0xc0000, isa-bios, BIOS */
+#define MEMFD_RAM_ADDR_TRIES 1  /* the edu's BAR0: refused (no P2P) */
+
+static void scenario_memfd_file(const char *label, const char *bin)
+{
+    g_autofree char *tag = g_strdup_printf("%s memfd-ram", label);
+    g_autofree char *args = g_strdup_printf(
+        "-machine memory-backend=mem0 "
+        "-object memory-backend-memfd,id=mem0,size=%dM "
+        "-object iommufd,id=if0 "
+        "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x%x",
+        QEDU_RAM_MB, bdfs[0], QEDU_FIRST_SLOT);
+    char *dir = scratch();
+    g_autofree char *log = g_build_filename(dir, "ioctl.log", NULL);
+    g_autofree char *path = g_build_filename(dir, "dimm", NULL);
+    QeduStartOpts o = { .fault_requests = "IOMMU_IOAS_MAP_FILE,"
+                                          "IOMMU_IOAS_MAP",
+                        .fault_nth = "0", .fault_log = log };
+    g_autoptr(GArray) calls = NULL;
+    uint64_t bar, addr;
+    guint files, maps;
+    long pin;
+    int fd, slot;
+    VhtProc *p;
+
+    p = qedu_start_with(bin, args, &o);
+    if (!CHECK(p, "%s: QEMU starts (under the ioctl log shim; the kernel "
+               "has IOMMU_IOAS_MAP_FILE)", tag)) {
+        scratch_drop(dir);
+        return;
+    }
+    bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, qedu_bar(0));
+    CHECK(dma_ok(p, bar, 1), "%s: edu DMA RAM -> edu -> RAM byte-exact",
+          tag);
+    pin = qedu_vmpin(p);
+    CHECK_EQ(pin, QEDU_PINNED_KB, "%s: guest RAM + BIOS pinned once "
+             "(VmPin %ld kB)", tag, pin);
+    calls = qedu_log_calls(log);
+    qedu_log_note(calls, NULL, tag);
+    files = qedu_log_count(calls, "IOMMU_IOAS_MAP_FILE", NULL, false);
+    CHECK(files == MEMFD_RAM_FILE_MAPS &&
+          qedu_log_count(calls, "IOMMU_IOAS_MAP_FILE", NULL, true) == files,
+          "%s: the memfd RAM's %d sections mapped with IOMMU_IOAS_MAP_FILE, "
+          "each succeeded (%u calls, %u ok)", tag, MEMFD_RAM_FILE_MAPS,
+          files, qedu_log_count(calls, "IOMMU_IOAS_MAP_FILE", NULL, true));
+    maps = qedu_log_count(calls, "IOMMU_IOAS_MAP", NULL, false);
+    CHECK(maps == MEMFD_RAM_ADDR_MAPS + MEMFD_RAM_ADDR_TRIES &&
+          qedu_log_count(calls, "IOMMU_IOAS_MAP", NULL, true) ==
+          MEMFD_RAM_ADDR_MAPS,
+          "%s: and nothing of it by address: IOMMU_IOAS_MAP %u times, %u "
+          "ok (want %d: the ROMs; and %d refused: the edu's BAR)", tag,
+          maps, qedu_log_count(calls, "IOMMU_IOAS_MAP", NULL, true),
+          MEMFD_RAM_ADDR_MAPS, MEMFD_RAM_ADDR_TRIES);
+
+    /* a file-backed DIMM now: one more MAP_FILE, nothing by address */
+    fd = qedu_dimm_file(path, DIMM_MB);
+    qedu_log_mark(log, "dimm");
+    addr = fd >= 0 ? qedu_plug_dimm(p, "dimm0", path, DIMM_MB, &slot) : 0;
+    if (CHECK(addr, "%s: %d MiB file-backed DIMM hot-added", tag, DIMM_MB)) {
+        g_array_unref(calls);
+        calls = qedu_log_calls(log);
+        qedu_log_note(calls, "dimm", tag);
+        CHECK(qedu_log_count(calls, "IOMMU_IOAS_MAP_FILE", "dimm",
+                             true) == 1 &&
+              qedu_log_count(calls, NULL, "dimm", false) == 1,
+              "%s: and mapped with one IOMMU_IOAS_MAP_FILE, nothing else "
+              "(%u calls)", tag, qedu_log_count(calls, NULL, "dimm", false));
+        dimm_use_and_unplug(tag, p, bar, addr, slot, fd, pin);
+    }
+    qedu_dimm_file_drop(fd, path);
+    vht_end(p);
+    tap_result(true, "%s: QEMU quit cleanly", tag);
+    scratch_drop(dir);
+}
+
+/*
+ * a file-backed DIMM hot-added next to an iommufd device (RAM: anonymous);
+ * where the kernel has IOMMU_IOAS_MAP_FILE both builds take the @fixed
+ * path, under the ioctl log shim: the DIMM is mapped with one MAP_FILE
+ */
 static void scenario_file_dimm(const char *label, const char *bin,
                                bool fixed)
 {
@@ -257,15 +351,26 @@ static void scenario_file_dimm(const char *label, const char *bin,
     g_autofree char *path = g_build_filename(dir, "dimm", NULL);
     g_autofree char *what = g_strdup_printf("%s: object-add "
                                             "memory-backend-file", tag);
+    g_autofree char *log = g_build_filename(dir, "ioctl.log", NULL);
     QeduStartOpts o = { .stderr_path = errlog };
     g_autoptr(JsonObject) r = NULL;
     int fd = qedu_dimm_file(path, DIMM_MB);
-    VhtProc *p = qedu_start_with(bin, args, &o);
-    uint64_t bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, qedu_bar(0));
+    VhtProc *p;
+    uint64_t bar;
     long pin;
 
+    if (map_file) {
+        o.fault_requests = "IOMMU_IOAS_MAP_FILE,IOMMU_IOAS_MAP";
+        o.fault_nth = "0";
+        o.fault_log = log;
+    }
+    p = qedu_start_with(bin, args, &o);
+    bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, qedu_bar(0));
     CHECK(dma_ok(p, bar, 2), "%s: edu DMA byte-exact before the DIMM", tag);
     pin = qedu_vmpin(p);
+    if (map_file) {
+        qedu_log_mark(log, "dimm");
+    }
     hedu_qmp_ok(p, what,
                 "{'execute': 'object-add', 'arguments': {'qom-type': "
                 "'memory-backend-file', 'id': 'mem-dimm0', 'mem-path': '%s', "
@@ -295,6 +400,17 @@ static void scenario_file_dimm(const char *label, const char *bin,
         if (CHECK(r && json_object_has_member(r, "return"),
                   "%s: device_add pc-dimm succeeds", tag)) {
             addr = qedu_dimm_addr(p, "dimm0", &slot);
+        }
+        if (map_file) {
+            g_autoptr(GArray) calls = qedu_log_calls(log);
+
+            qedu_log_note(calls, "dimm", tag);
+            CHECK(qedu_log_count(calls, "IOMMU_IOAS_MAP_FILE", "dimm",
+                                 true) == 1 &&
+                  qedu_log_count(calls, NULL, "dimm", false) == 1,
+                  "%s: the DIMM mapped with one IOMMU_IOAS_MAP_FILE, "
+                  "nothing else (%u calls)", tag,
+                  qedu_log_count(calls, NULL, "dimm", false));
         }
         if (CHECK(addr, "%s: the DIMM is at 0x%" PRIx64, tag, addr)) {
             dimm_use_and_unplug(tag, p, bar, addr, slot, fd, pin);
@@ -580,13 +696,31 @@ int main(int argc, char **argv)
         hedu_find(bdfs, 4) < 4) {
         return tap_done();
     }
+    switch (qedu_probe_map_file()) {
+    case 1:
+        map_file = true;
+        tap_note("the kernel has IOMMU_IOAS_MAP_FILE: both builds map "
+                 "memfd RAM and file-backed DIMMs with it");
+        break;
+    case 0:
+        tap_note("the kernel lacks IOMMU_IOAS_MAP_FILE (ENOTTY)");
+        break;
+    default:
+        tap_result(false, "IOMMU_IOAS_MAP_FILE on a scratch IOAS: mapped "
+                   "or ENOTTY");
+        return tap_done();
+    }
     for (int i = 0; i < 2; i++) {
         const char *bin = qedu_binary(labels[i]);
         bool fixed = i == 1;
 
         tap_note("=== %s: %s", labels[i], bin);
-        scenario_memfd(labels[i], bin, fixed);
-        scenario_file_dimm(labels[i], bin, fixed);
+        if (map_file) {
+            scenario_memfd_file(labels[i], bin);
+        } else {
+            scenario_memfd(labels[i], bin, fixed);
+        }
+        scenario_file_dimm(labels[i], bin, fixed || map_file);
         scenario_mixed(labels[i], bin, fixed, false);
         scenario_mixed(labels[i], bin, fixed, true);
         scenario_dirty_rate(labels[i], bin, fixed);

@@ -14,6 +14,8 @@
  *            Linux 6.12, which has no IOMMU_IOAS_MAP_FILE (patch 2)
  *  file-dimm a file-backed DIMM hot-added next to an iommufd device: the
  *            same MAP_FILE, at run time (hw_error() upstream)
+ *            (on a kernel that has MAP_FILE, probed: Linux >= 6.13, there
+ *            is no defect: all three start, map and DMA in both)
  *  viommu    N = 1, 2, 4 devices behind virtio-iommu, 2 behind
  *            intel-iommu, boot bypass: guest RAM pinned once per iommufd
  *            object (the series) or once per device (VmPin, exact)
@@ -57,6 +59,7 @@ static char bdfs[HEDU_MAX][32];
 static const char *bins[NBIN];
 static const char *const labels[NBIN] = { "patched", "control", "11.1.3" };
 static const char *only;
+static int map_file;    /* the kernel has IOMMU_IOAS_MAP_FILE (>= 6.13) */
 static GString *tab;
 
 static bool selected(const char *name)
@@ -182,7 +185,7 @@ static void memfd(void)
     for (int b = 0; b < NBIN; b++) {
         g_autofree char *tag = g_strdup_printf("%s: memfd guest RAM", labels[b]);
 
-        if (b == 0) {
+        if (b == 0 || map_file) {
             VhtProc *p = qedu_start(bins[b], args, NULL, false);
 
             CHECK(dma_ok(p, qedu_enable(p, 0, QEDU_FIRST_SLOT, qedu_bar(0)),
@@ -191,7 +194,8 @@ static void memfd(void)
             CHECK_EQ(qedu_vmpin(p), QEDU_PINNED_KB, "%s: VmPin %ld kB", tag,
                      qedu_vmpin(p));
             vht_end(p);
-            cell[b] = g_strdup("starts (maps by address), DMA");
+            cell[b] = g_strdup(map_file ? "starts (IOMMU_IOAS_MAP_FILE), DMA"
+                                        : "starts (maps by address), DMA");
         } else {
             g_autofree char *err = NULL;
             int status = qedu_try_run(bins[b], args, NULL, 120, &err);
@@ -208,8 +212,10 @@ static void memfd(void)
                                       ENOTTY_TEXT);
         }
     }
-    row("memfd guest RAM, iommufd device (Linux 6.12: no "
-        "IOMMU_IOAS_MAP_FILE)", cell);
+    row(map_file ? "memfd guest RAM, iommufd device (the kernel has "
+                   "IOMMU_IOAS_MAP_FILE)" :
+                   "memfd guest RAM, iommufd device (Linux 6.12: no "
+                   "IOMMU_IOAS_MAP_FILE)", cell);
 }
 
 static void file_dimm(void)
@@ -240,7 +246,7 @@ static void file_dimm(void)
         r = vht_qmp_try(p, "{'execute': 'device_add', 'arguments': "
                         "{'driver': 'pc-dimm', 'id': 'dimm0', "
                         "'memdev': 'mem-dimm0'}}");
-        if (b == 0) {
+        if (b == 0 || map_file) {
             CHECK(r && json_object_has_member(r, "return") &&
                   qedu_vmpin(p) == QEDU_PINNED_KB + (DIMM_MB << 10),
                   "%s: device_add pc-dimm succeeds, VmPin +%d MiB (%ld kB)",
@@ -400,11 +406,21 @@ int main(int argc, char **argv)
         lv_sh(&v, "%s --version | head -n1", bins[2]);
         tap_note("upstream reference: %s: %s", bins[2], g_strstrip(v));
     }
-    tab = g_string_new("\n## Debian's QEMU 11.1.3 beside the series\n\n"
-                       "Made by `tests/vm/test-upstream` (qtest, 128 MiB "
-                       "guest, edu devices on Linux 6.12).\n\n"
-                       "| scenario | patched 10.2.2 | control 10.2.2 | "
-                       "Debian 11.1.3 |\n|---|---|---|---|\n");
+    map_file = qedu_probe_map_file();
+    if (map_file < 0) {
+        tap_result(false, "IOMMU_IOAS_MAP_FILE on a scratch IOAS: mapped or "
+                   "ENOTTY");
+        return tap_done();
+    }
+    tap_note("the kernel %s IOMMU_IOAS_MAP_FILE",
+             map_file ? "has" : "lacks (ENOTTY)");
+    tab = g_string_new("\n## Debian's QEMU 11.1.3 beside the series\n\n");
+    g_string_append_printf(tab, "Made by `tests/vm/test-upstream` (qtest, "
+                           "128 MiB guest, edu devices on %s).\n\n"
+                           "| scenario | patched 10.2.2 | control 10.2.2 | "
+                           "Debian 11.1.3 |\n|---|---|---|---|\n",
+                           map_file ? "a kernel with IOMMU_IOAS_MAP_FILE, "
+                                      "Linux >= 6.13" : "Linux 6.12");
     if (selected("mixed")) {
         mixed(false);
         mixed(true);
