@@ -45,18 +45,6 @@ void tap_note(const char *fmt, ...)
     putchar('\n');
 }
 
-void tap_skip(const char *fmt, ...)
-{
-    va_list ap;
-
-    tap_count++;
-    printf("ok %d - ", tap_count);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    puts(" # SKIP");
-}
-
 void tap_explain(const char *expr, const char *file, int line, int err)
 {
     tap_note("  failed: %s  (%s:%d)", expr, file, line);

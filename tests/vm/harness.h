@@ -29,9 +29,6 @@ bool tap_result(bool ok, const char *fmt, ...)
 /* A diagnostic line: "# text". */
 void tap_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A skipped check: "ok N - text # SKIP". */
-void tap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* The "#" lines of a failed check: expression, place, errno. */
 void tap_explain(const char *expr, const char *file, int line, int err);
 

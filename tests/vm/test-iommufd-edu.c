@@ -397,8 +397,8 @@ static void run(struct ctx *c)
     if (!step_map(c)) {
         return;
     }
-    if (c->b.bdf[0] == '\0') {
-        tap_skip("IOAS_COPY with a second device: only one edu");
+    if (!CHECK(c->b.bdf[0] != '\0', "a second edu for IOAS_COPY (the rig "
+               "and L2 always have two or more)")) {
         return;
     }
     if (!step_copy(c)) {
