@@ -145,7 +145,8 @@ VhtProc *qedu_start_with(const char *binary, const char *extra,
                          const QeduStartOpts *o)
 {
     const char *shim = g_getenv("VFIO_FAULT_IOCTL");
-    g_auto(GStrv) args = command_line(binary, QEDU_RAM_MB, 2, 1024, extra);
+    g_auto(GStrv) args = command_line(binary, QEDU_RAM_MB, o->slots ?: 2,
+                                      1024, extra);
     VhtOptions opts = { .qtest = true, .stderr_path = o->stderr_path };
     g_autofree char *err = g_strdup_printf("%d", o->fault_errno ?: EIO);
     VhtProc *p;
