@@ -167,6 +167,9 @@ boot() {
     boot_wall=$(elapsed "$t0")
 }
 
+# (with pipefail, `console | grep -q` fails when grep quits before tr has
+# written a large console, e.g. one full of DMAR faults: tr dies of
+# SIGPIPE; the greps below read everything)
 console() { tr -d '\r' <"$1/console.log" 2>/dev/null; }
 
 # boot_retrying RUN KDIR INITRD: boot(); a boot that died before its first
@@ -177,7 +180,7 @@ console() { tr -d '\r' <"$1/console.log" 2>/dev/null; }
 boot_retrying() {
     local run=$1 why
     boot "$@"
-    console "$run" | grep -q 'RIG-CMD-START: \|RIG-RESULT: ' && return
+    console "$run" | grep 'RIG-CMD-START: \|RIG-RESULT: ' >/dev/null && return
     [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ] && return     # a hang
     why=$(boot_failures "$run" | head -n1)
     note "the boot died before its first command (${why:-no output}): booting once more"
@@ -193,7 +196,7 @@ cmd_line() { sed -n "${2}p" "$1/out/cmds"; }
 boot_failures() {
     local run=$1 last
     console "$run" | grep -o 'RIG-ERROR: .*' | sed 's/^RIG-ERROR: /guest: /'
-    if console "$run" | grep -q 'RIG-RESULT: '; then
+    if console "$run" | grep 'RIG-RESULT: ' >/dev/null; then
         case $qemu_rc in
         0) ;;
         124|137) echo "guest did not power off within $timeout_s s after RIG-RESULT" ;;
@@ -202,12 +205,12 @@ boot_failures() {
         return
     fi
     last=$(console "$run" | sed -n 's/.*RIG-CMD-START: \([0-9]*\).*/\1/p' | tail -n1)
-    if [ -n "$last" ] && console "$run" | grep -q "RIG-CMD: $last "; then last=; fi
+    if [ -n "$last" ] && console "$run" | grep "RIG-CMD: $last " >/dev/null; then last=; fi
     local where="during boot (before any command)"
     [ -n "$last" ] && where="in command $last (\`$(cmd_line "$run" "$last")\`)"
     case $qemu_rc in
     124|137) echo "guest hung $where: no RIG-RESULT within $timeout_s s" ;;
-    0) if console "$run" | grep -q 'Kernel panic'; then
+    0) if console "$run" | grep 'Kernel panic' >/dev/null; then
            echo "guest kernel panic $where: $(console "$run" | grep -m1 'Kernel panic')"
        else
            echo "guest stopped $where without RIG-RESULT"
