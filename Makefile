@@ -18,7 +18,7 @@ L2_MODE ?= full
 
 .PHONY: all qemu export-series check-series check-commits tests need-build check \
 	check-unit check-vm check-vm-newest check-qemu bench bench-viommu \
-	check-viommu-faults l2 sweep soak check-libvirt install clean distclean
+	check-viommu-faults l2 sweep soak walk check-libvirt install clean distclean
 
 all: qemu
 
@@ -103,6 +103,13 @@ sweep: tests
 
 soak: tests
 	scripts/fault.sh soak $(SOAK_CYCLES)
+
+# Long random hot-plug walks (tests/vm/test-walk, issue 26) on the patched
+# build and the control in one boot; results in bench/results/DATE-walk.md
+# (WALK_SEEDS, WALK_STEPS, WALK_CONTROL_STEPS; WALK_ARGS=--asan adds the
+# ASan build)
+walk: tests
+	scripts/walk.sh $(WALK_ARGS)
 
 install: tests
 	meson install -C $(BUILD)

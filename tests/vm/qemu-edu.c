@@ -181,7 +181,8 @@ static VhtProc *start_shimmed(const char *binary, char **args,
 VhtProc *qedu_start_with(const char *binary, const char *extra,
                          const QeduStartOpts *o)
 {
-    g_auto(GStrv) args = command_line(binary, QEDU_RAM_MB, 2, 1024, extra);
+    g_auto(GStrv) args = command_line(binary, QEDU_RAM_MB, o->slots ?: 2,
+                                      1024, extra);
     VhtOptions opts = { .qtest = true, .stderr_path = o->stderr_path };
 
     return start_shimmed(binary, args, &opts, o);

@@ -92,6 +92,8 @@ typedef struct QeduStartOpts {
     const char *fault_nth;
     int fault_errno;
     const char *fault_log;
+    /* DIMM slots (0: 2), up to 1 GiB of memory in all */
+    unsigned slots;
 } QeduStartOpts;
 
 /**

@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# `make walk`: long random hot-plug walks of tests/vm/test-walk (issue 26)
+# in ONE boot of the rig: the patched build (the full mix) and the control
+# (10.2.2 + patch 1: the upstream mix, iommufd A and B, RAM DIMMs), the
+# same seeds; the vm suite runs the named sample only.
+#
+#   scripts/walk.sh [--asan]   --asan: also the patched tree built with
+#                              AddressSanitizer (scripts/qemu.sh asan
+#                              builds build/qemu-asan first: long)
+#
+# Knobs: WALK_SEEDS (default 11,12,13,14), WALK_STEPS (steps per seed on
+# the patched build, default 400), WALK_CONTROL_STEPS (default
+# WALK_STEPS), WALK_OUT (default bench/results/DATE-walk.md).  A step
+# takes 1-2 s in the rig (docs/walk.md).  The TAP output is in
+# build/walk-logs/<run>/ (printed at the end); the exit status is the
+# rig's.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+build=$(cat .builddir 2>/dev/null || echo build/tests)
+build=$(cd "$build" && pwd)
+vm=$build/tests/vm
+patched=$root/build/qemu-build/qemu-system-x86_64
+control=$("$root/scripts/qemu.sh" control-binary)
+die() { echo "walk: $*" >&2; exit 1; }
+
+asan=
+case "${1:-}" in
+--asan) asan=$(scripts/qemu.sh asan | tail -n1) ;;
+"") ;;
+*) sed -n '/^#   scripts/,/^# Knobs/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac
+[ -x "$patched" ] || die "no patched QEMU at $patched (run make)"
+[ -x "$control" ] || die "no control at $control (run make)"
+ninja -C "$build" tests/vm/test-walk >&2 ||
+    die "could not build test-walk (./configure first?)"
+
+seeds=${WALK_SEEDS:-11,12,13,14}
+steps=${WALK_STEPS:-400}
+csteps=${WALK_CONTROL_STEPS:-$steps}
+nseeds=$(tr ',' '\n' <<<"$seeds" | grep -c .)
+day=$(date -u +%F)
+out=${WALK_OUT:-$root/bench/results/$day-walk.md}
+mkdir -p build/walk-logs "$(dirname "$out")"
+run=$(mktemp -d "$root/build/walk-logs/run.XXXXXX")
+binaries=patched=$patched,control=$control
+cmds=("$vm/test-walk --binary=patched --seeds=$seeds --steps=$steps --table=/tmp/rig/table.md"
+      "$vm/test-walk --binary=control --seeds=$seeds --steps=$csteps --table=/tmp/rig/table.md")
+if [ -n "$asan" ]; then
+    binaries=$binaries,asan=$asan
+    cmds+=("ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 $vm/test-walk --binary=asan --seeds=$seeds --steps=$steps --table=/tmp/rig/table.md")
+fi
+# 4 s a step at most (the ASan build: 5 times that), and the boot
+asan_factor=0
+[ -z "$asan" ] || asan_factor=5
+timeout=$(( (steps * (1 + asan_factor) + csteps) * nseeds * 4 + 600 ))
+t0=$(date +%s)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+set +e
+RIG_EDUS=4 RIG_MEM=${RIG_MEM:-2G} RIG_TIMEOUT=${RIG_TIMEOUT:-$timeout} \
+RIG_LOG_DIR=$run \
+RIG_ENV="VFIO_QEMU_BINARIES=$binaries VFIO_RIG_SRCDIR=$root/tests/vm" \
+    tests/vm/rig.sh run "${cmds[@]}" 2>&1 | tee "$run/rig.out"
+rc=${PIPESTATUS[0]}
+set -e
+table=$(ls "$run"/boot.*/out/table.md 2>/dev/null | head -n1)
+[ -n "$table" ] || die "no table from the guest (logs in $run)"
+
+# the columns: binary mix seed done/planned landed blocked queries pins s result
+totals=$(awk -F'|' '{ split($5, d, "/"); b = $2; gsub(/ /, "", b);
+                      steps[b] += d[1]; land[b] += $6; blk[b] += $7;
+                      walks[b]++; ok[b] += ($11 ~ /^ *ok *$/) }
+    END { for (b in steps)
+              printf("- %s: %d walks, %d steps, %d DMAs landed, %d blocked in former DIMM ranges, %d of %d walks kept every invariant to the end\n",
+                     b, walks[b], steps[b], land[b], blk[b], ok[b], walks[b]) }' "$table" | sort)
+{
+    echo "<!-- SPDX-License-Identifier: GPL-2.0-or-later -->"
+    echo "# make walk of $day"
+    echo
+    echo "\`scripts/walk.sh${asan:+ --asan}\`: \`tests/vm/test-walk\` (issue 26) in one boot of"
+    echo "the rig (Linux 6.12 guest, 4 edus behind its VT-d); seeds $seeds,"
+    echo "$steps steps each on the patched build (full mix), $csteps on the"
+    echo "control (upstream mix).  Wall time $(( $(date +%s) - t0 )) s, load average"
+    echo "at the start $load_start; rig exit status $rc."
+    echo
+    echo "$totals"
+    echo
+    echo "| binary | mix | seed | steps done / planned | DMAs landed | blocked (former DIMMs) | x-query-vfio checks | VmPin/VmLck checks | s | result |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    cat "$table"
+    if grep -q '^not ok' "$run/rig.out"; then
+        echo
+        echo "Failures (the TAP lines and their notes):"
+        echo
+        echo '```'
+        grep -A16 '^not ok' "$run/rig.out" | grep -E '^(not ok|#)' | head -n 200
+        echo '```'
+    fi
+} >"$out"
+cat "$out"
+echo "walk: results in $out; logs in $run"
+exit "$rc"
