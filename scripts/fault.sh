@@ -20,13 +20,8 @@
 # the end); the exit status is the guest program's.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-build=$(cat .builddir 2>/dev/null || echo build/tests)
-build=$(cd "$build" && pwd)
-vm=$build/tests/vm
-patched=$root/build/qemu-build/qemu-system-x86_64
-control=$root/build/control/qemu-build/qemu-system-x86_64
+# shellcheck source=rig-env.sh
+. "$(dirname "$0")/rig-env.sh"
 die() { echo "fault: $*" >&2; exit 1; }
 
 ninja -C "$build" tests/vm/fault-sweep tests/vm/fault-ioctl.so >&2 ||

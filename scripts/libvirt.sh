@@ -24,13 +24,8 @@
 # first three programs' default subsets instead.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-build=$(cat .builddir 2>/dev/null || echo build/tests)
-build=$(cd "$build" && pwd)
-vm=$build/tests/vm
-patched=$root/build/qemu-build/qemu-system-x86_64
-control=$root/build/control/qemu-build/qemu-system-x86_64
+# shellcheck source=rig-env.sh
+. "$(dirname "$0")/rig-env.sh"
 die() { echo "libvirt: $*" >&2; exit 1; }
 
 [ -x "$patched" ] || die "no patched QEMU at $patched (run make)"

@@ -18,13 +18,8 @@
 # rig's.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-build=$(cat .builddir 2>/dev/null || echo build/tests)
-build=$(cd "$build" && pwd)
-vm=$build/tests/vm
-patched=$root/build/qemu-build/qemu-system-x86_64
-control=$("$root/scripts/qemu.sh" control-binary)
+# shellcheck source=rig-env.sh
+. "$(dirname "$0")/rig-env.sh"
 die() { echo "walk: $*" >&2; exit 1; }
 
 asan=
