@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 #
 # Sourced by the scripts behind the make targets that boot the rig with
 # the project's programs (fault.sh, libvirt.sh, walk.sh): run from the
