@@ -10,7 +10,7 @@
 #   patched  the patched qemu-system-x86_64; control: the control's
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 build=$(cat .builddir 2>/dev/null || echo build/tests)
 build=$(cd "$build" && pwd)
 vm=$build/tests/vm
