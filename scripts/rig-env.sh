@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # the variables are for the scripts that source this
 #
 # Sourced by the scripts behind the make targets that boot the rig with
 # the project's programs (fault.sh, libvirt.sh, walk.sh): run from the
