@@ -826,6 +826,31 @@ bool qedu_mdev_remove(const char *uuid)
     return ok;
 }
 
+char *qedu_args_mixed(const char *type1_bdf, const char *iommufd_bdf,
+                      bool iommufd_first)
+{
+    g_autofree char *type1 = g_strdup_printf(
+        "-device vfio-pci,host=%s,id=t0,addr=0x%x", type1_bdf,
+        QEDU_FIRST_SLOT);
+    g_autofree char *iommufd = g_strdup_printf(
+        "-device vfio-pci,host=%s,id=i0,iommufd=if0,addr=0x%x", iommufd_bdf,
+        QEDU_FIRST_SLOT + 1);
+
+    return g_strdup_printf("-object iommufd,id=if0 %s %s",
+                           iommufd_first ? iommufd : type1,
+                           iommufd_first ? type1 : iommufd);
+}
+
+char *qedu_args_memfd_ram(const char *bdf)
+{
+    return g_strdup_printf(
+        "-machine memory-backend=mem0 "
+        "-object memory-backend-memfd,id=mem0,size=%dM "
+        "-object iommufd,id=if0 "
+        "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x%x",
+        QEDU_RAM_MB, bdf, QEDU_FIRST_SLOT);
+}
+
 char *qedu_mdev_cdev(const char *uuid)
 {
     g_autofree char *dev = g_strdup_printf("/sys/bus/mdev/devices/%s", uuid);

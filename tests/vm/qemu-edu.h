@@ -247,6 +247,21 @@ int qedu_container_count(JsonNode *q);
 /* ---- mdevs and CPR (test-migration) ---- */
 
 /**
+ * qedu_args_mixed() - the extra arguments of a type1 device (t0, on edu
+ * @type1_bdf) and an iommufd one (i0 on if0, on edu @iommufd_bdf) in one
+ * address space, in the order @iommufd_first says.  Return: g_free() it.
+ */
+char *qedu_args_mixed(const char *type1_bdf, const char *iommufd_bdf,
+                      bool iommufd_first);
+
+/**
+ * qedu_args_memfd_ram() - the extra arguments of QEDU_RAM_MB of guest RAM
+ * from memory-backend-memfd (mem0) and an iommufd device (e0 on if0, on
+ * edu @bdf).  Return: g_free() it.
+ */
+char *qedu_args_memfd_ram(const char *bdf);
+
+/**
  * qedu_mdev_create() - create an instance of the mdev type @type (e.g.
  * "mtty-1", the sample driver's one-port serial card) through
  * /sys/class/mdev_bus/<parent>/mdev_supported_types/@type/create.

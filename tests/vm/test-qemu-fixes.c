@@ -190,12 +190,7 @@ static void dimm_use_and_unplug(const char *tag, VhtProc *p, uint64_t bar,
 static void scenario_memfd(const char *label, const char *bin, bool fixed)
 {
     g_autofree char *tag = g_strdup_printf("%s memfd-ram", label);
-    g_autofree char *args = g_strdup_printf(
-        "-machine memory-backend=mem0 "
-        "-object memory-backend-memfd,id=mem0,size=%dM "
-        "-object iommufd,id=if0 "
-        "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x%x",
-        QEDU_RAM_MB, bdfs[0], QEDU_FIRST_SLOT);
+    g_autofree char *args = qedu_args_memfd_ram(bdfs[0]);
     char *dir = scratch();
     g_autofree char *log = g_build_filename(dir, "ioctl.log", NULL);
     g_autofree char *path = g_build_filename(dir, "dimm", NULL);
@@ -264,12 +259,7 @@ static void scenario_memfd(const char *label, const char *bin, bool fixed)
 static void scenario_memfd_file(const char *label, const char *bin)
 {
     g_autofree char *tag = g_strdup_printf("%s memfd-ram", label);
-    g_autofree char *args = g_strdup_printf(
-        "-machine memory-backend=mem0 "
-        "-object memory-backend-memfd,id=mem0,size=%dM "
-        "-object iommufd,id=if0 "
-        "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x%x",
-        QEDU_RAM_MB, bdfs[0], QEDU_FIRST_SLOT);
+    g_autofree char *args = qedu_args_memfd_ram(bdfs[0]);
     char *dir = scratch();
     g_autofree char *log = g_build_filename(dir, "ioctl.log", NULL);
     g_autofree char *path = g_build_filename(dir, "dimm", NULL);
@@ -430,15 +420,8 @@ static void scenario_mixed(const char *label, const char *bin, bool fixed,
     g_autofree char *tag = g_strdup_printf("%s mixed (%s first)", label,
                                            iommufd_first ? "iommufd"
                                                          : "type1");
-    g_autofree char *type1 = g_strdup_printf(
-        "-device vfio-pci,host=%s,id=t0,addr=0x%x", bdfs[0],
-        QEDU_FIRST_SLOT);
-    g_autofree char *iommufd = g_strdup_printf(
-        "-device vfio-pci,host=%s,id=i0,iommufd=if0,addr=0x%x", bdfs[1],
-        QEDU_FIRST_SLOT + 1);
-    g_autofree char *args = g_strdup_printf(
-        "-object iommufd,id=if0 %s %s", iommufd_first ? iommufd : type1,
-        iommufd_first ? type1 : iommufd);
+    g_autofree char *args = qedu_args_mixed(bdfs[0], bdfs[1],
+                                            iommufd_first);
     /* the second device's attach loop meets the first one's container */
     const char *cast = iommufd_first ? "vfio-iommu-legacy"
                                      : "vfio-iommu-iommufd";

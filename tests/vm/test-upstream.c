@@ -121,15 +121,8 @@ static void mixed(bool iommufd_first)
     g_autofree char *what = g_strdup_printf("mixed type1 + iommufd, %s first",
                                             iommufd_first ? "iommufd"
                                                           : "type1");
-    g_autofree char *type1 = g_strdup_printf(
-        "-device vfio-pci,host=%s,id=t0,addr=0x%x", bdfs[0],
-        QEDU_FIRST_SLOT);
-    g_autofree char *iommufd = g_strdup_printf(
-        "-device vfio-pci,host=%s,id=i0,iommufd=if0,addr=0x%x", bdfs[1],
-        QEDU_FIRST_SLOT + 1);
-    g_autofree char *args = g_strdup_printf(
-        "-object iommufd,id=if0 %s %s", iommufd_first ? iommufd : type1,
-        iommufd_first ? type1 : iommufd);
+    g_autofree char *args = qedu_args_mixed(bdfs[0], bdfs[1],
+                                            iommufd_first);
     g_autofree char *want = g_strdup_printf(
         "is not an instance of type %s", iommufd_first ? "vfio-iommu-legacy"
                                                        : "vfio-iommu-iommufd");
@@ -174,12 +167,7 @@ static void mixed(bool iommufd_first)
 
 static void memfd(void)
 {
-    g_autofree char *args = g_strdup_printf(
-        "-machine memory-backend=mem0 "
-        "-object memory-backend-memfd,id=mem0,size=%dM "
-        "-object iommufd,id=if0 "
-        "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x%x",
-        QEDU_RAM_MB, bdfs[0], QEDU_FIRST_SLOT);
+    g_autofree char *args = qedu_args_memfd_ram(bdfs[0]);
     char *cell[NBIN] = { 0 };
 
     for (int b = 0; b < NBIN; b++) {
