@@ -137,6 +137,48 @@ void hedu_read_child(pid_t pid, int fd, GHashTable *res)
     }
 }
 
+char *hedu_scratch(const char *prefix)
+{
+    g_autofree char *tmpl = g_strdup_printf("%s-XXXXXX", prefix);
+    char *dir = g_dir_make_tmp(tmpl, NULL);
+
+    g_assert_nonnull(dir);
+    return dir;
+}
+
+void hedu_scratch_drop(char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+
+        unlink(path);
+    }
+    rmdir(dir);
+    g_free(dir);
+}
+
+char *hedu_slurp(const char *path)
+{
+    char *text = NULL;
+
+    return g_file_get_contents(path, &text, NULL, NULL) ? text : g_strdup("");
+}
+
+char *hedu_status_text(int status)
+{
+    if (WIFEXITED(status)) {
+        return g_strdup_printf("exit %d", WEXITSTATUS(status));
+    }
+    if (WIFSIGNALED(status)) {
+        return g_strdup_printf("signal %d (%s)", WTERMSIG(status),
+                               strsignal(WTERMSIG(status)));
+    }
+    return g_strdup_printf("wait status 0x%x", status);
+}
+
 /* ---- edu DMA ---- */
 
 void hedu_dma_start(VhtProc *p, uint64_t bar0, uint64_t src, uint64_t dst,

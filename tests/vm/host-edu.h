@@ -81,6 +81,24 @@ bool hedu_qmp_ok(VhtProc *p, const char *what, const char *fmt, ...)
  */
 void hedu_read_child(pid_t pid, int fd, GHashTable *res);
 
+/**
+ * hedu_scratch() - a new directory /tmp/@prefix-XXXXXX (aborts if it
+ * cannot be made).  Return: its path, for hedu_scratch_drop().
+ */
+char *hedu_scratch(const char *prefix);
+
+/** hedu_scratch_drop() - remove @dir, its files, and free @dir */
+void hedu_scratch_drop(char *dir);
+
+/** hedu_slurp() - @path's contents, "" if unreadable; g_free() it */
+char *hedu_slurp(const char *path);
+
+/**
+ * hedu_status_text() - a wait status in words ("exit 1", "signal 6
+ * (Aborted)"); g_free() it
+ */
+char *hedu_status_text(int status);
+
 /** hedu_dma_start() - program one edu DMA and start it, not waiting */
 void hedu_dma_start(VhtProc *p, uint64_t bar0, uint64_t src, uint64_t dst,
                     uint32_t len, bool to_ram);

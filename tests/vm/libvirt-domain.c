@@ -66,13 +66,6 @@ bool lv_sh(char **out, const char *fmt, ...)
     return g_spawn_check_wait_status(status, NULL);
 }
 
-static char *read_text(const char *path)
-{
-    char *text = NULL;
-
-    return g_file_get_contents(path, &text, NULL, NULL) ? text : g_strdup("");
-}
-
 char *lv_hostdev_xml(const LvHostdev *h)
 {
     unsigned d, b, s, f;
@@ -175,7 +168,7 @@ char *lv_log(const char *name)
     g_autofree char *path = g_strdup_printf("/var/log/libvirt/qemu/%s.log",
                                             name);
 
-    return read_text(path);
+    return hedu_slurp(path);
 }
 
 void lv_note_log(const char *name, int lines)
@@ -194,7 +187,7 @@ void lv_note_log(const char *name, int lines)
 static pid_t domain_pid(const char *name)
 {
     g_autofree char *path = g_strdup_printf("/run/libvirt/qemu/%s.pid", name);
-    g_autofree char *pid = read_text(path);
+    g_autofree char *pid = hedu_slurp(path);
 
     return (pid_t)atoi(pid);
 }
@@ -266,7 +259,7 @@ bool lv_wait_firmware(LvDomain *d)
     gint64 t0 = g_get_monotonic_time();
 
     while (g_get_monotonic_time() - t0 < FIRMWARE_TIMEOUT_S * G_USEC_PER_SEC) {
-        g_autofree char *log = read_text(path);
+        g_autofree char *log = hedu_slurp(path);
 
         if (strstr(log, FIRMWARE_DONE)) {
             return true;
@@ -297,7 +290,7 @@ uint64_t lv_enable_edu(LvDomain *d, int port)
 long long lv_memlock(pid_t pid)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/limits", pid);
-    g_autofree char *text = read_text(path);
+    g_autofree char *text = hedu_slurp(path);
     const char *l = strstr(text, "Max locked memory");
     long long soft = -1;
 
@@ -311,7 +304,7 @@ char *lv_opens(LvDomain *d)
 {
     g_autofree char *path = g_build_filename(d->dir, "devnodes.log", NULL);
 
-    return read_text(path);
+    return hedu_slurp(path);
 }
 
 int lv_count_opens(LvDomain *d)
@@ -324,7 +317,7 @@ int lv_count_opens(LvDomain *d)
 bool lv_shim_loaded(pid_t pid)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/maps", pid);
-    g_autofree char *maps = read_text(path);
+    g_autofree char *maps = hedu_slurp(path);
 
     return strstr(maps, "/devnode-log.so") != NULL;
 }

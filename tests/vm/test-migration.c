@@ -132,47 +132,6 @@ static bool change_process;     /* the kernel has IOMMU_IOAS_CHANGE_PROCESS */
 
 /* ---- small helpers ---- */
 
-static char *scratch(void)
-{
-    char *dir = g_dir_make_tmp("migr-XXXXXX", NULL);
-
-    g_assert_nonnull(dir);
-    return dir;
-}
-
-static void scratch_drop(char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *path = g_build_filename(dir, name, NULL);
-
-        unlink(path);
-    }
-    rmdir(dir);
-    g_free(dir);
-}
-
-static char *slurp(const char *path)
-{
-    char *text = NULL;
-
-    return g_file_get_contents(path, &text, NULL, NULL) ? text : g_strdup("");
-}
-
-static char *status_text(int status)
-{
-    if (WIFEXITED(status)) {
-        return g_strdup_printf("exit %d", WEXITSTATUS(status));
-    }
-    if (WIFSIGNALED(status)) {
-        return g_strdup_printf("signal %d (%s)", WTERMSIG(status),
-                               strsignal(WTERMSIG(status)));
-    }
-    return g_strdup_printf("wait status 0x%x", status);
-}
-
 static void note_lines(const char *tag, const char *text)
 {
     g_auto(GStrv) lines = g_strsplit(text ? text : "", "\n", -1);
@@ -328,7 +287,7 @@ typedef struct Call {
 
 static GArray *read_log(const char *path)
 {
-    g_autofree char *text = slurp(path);
+    g_autofree char *text = hedu_slurp(path);
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     GArray *calls = g_array_new(false, true, sizeof(Call));
 
@@ -918,7 +877,7 @@ static void migrate_layout(const char *label, const char *bin, bool patched,
                            const Layout *l, MigRun *r)
 {
     g_autofree char *tag = g_strdup_printf("%s %s", label, l->name);
-    char *dir = scratch();
+    char *dir = hedu_scratch("migr");
     g_autofree char *ram_src = g_build_filename(dir, "ram-src", NULL);
     g_autofree char *ram_dst = g_build_filename(dir, "ram-dst", NULL);
     g_autofree char *src_log = g_build_filename(dir, "src.log", NULL);
@@ -1004,7 +963,7 @@ static void migrate_layout(const char *label, const char *bin, bool patched,
     if (patched) {
         shape_src = query_shape(s);
     }
-    err_text = slurp(src_err);
+    err_text = hedu_slurp(src_err);
     for (int i = 0; i < l->n; i++) {
         if (l->dev[i].backend && l->dev[i].container_log) {
             CHECK(strstr(err_text, NO_DIRTY_WARNING),
@@ -1050,7 +1009,7 @@ static void migrate_layout(const char *label, const char *bin, bool patched,
                str_member(m, "status"),
                json_object_has_member(m, "error-desc") ? ": " : "",
                str_member(m, "error-desc"))) {
-        g_autofree char *e1 = slurp(src_err), *e2 = slurp(dst_err);
+        g_autofree char *e1 = hedu_slurp(src_err), *e2 = hedu_slurp(dst_err);
 
         note_lines("source", e1);
         note_lines("destination", e2);
@@ -1114,7 +1073,7 @@ out:
         g_free(src_uuid[i]);
         g_free(dst_uuid[i]);
     }
-    scratch_drop(dir);
+    hedu_scratch_drop(dir);
 }
 
 /* The same layout on both binaries: the same calls, the same bytes */
@@ -1308,7 +1267,7 @@ static void scenario_cpr_transfer(const char *label, const char *bin,
         CPR_RAM "%s-device vfio-pci,host=%s,id=e0,addr=0x%x%s%s",
         iommufd ? "-object iommufd,id=if0 " : "", bdfs[2], QEDU_FIRST_SLOT,
         iommufd ? ",iommufd=if0" : "", second);
-    char *dir = scratch();
+    char *dir = hedu_scratch("migr");
     g_autofree char *cpr_sock = g_build_filename(dir, "cpr.sock", NULL);
     g_autofree char *new_args = g_strdup_printf(
         "%s -incoming unix:%s/main.sock -incoming '{\"channel-type\":\"cpr\","
@@ -1369,7 +1328,7 @@ static void scenario_cpr_transfer(const char *label, const char *bin,
     if (!CHECK(old, "%s: QEMU starts%s", tag,
                iommufd ? " (without CAP_IPC_LOCK, RLIMIT_MEMLOCK 1 GiB)" : "")) {
         g_unsetenv("QEDU_MEMLOCK_KB");
-        scratch_drop(dir);
+        hedu_scratch_drop(dir);
         return;
     }
     bar = qedu_enable(old, 0, QEDU_FIRST_SLOT, qedu_bar(0));
@@ -1422,7 +1381,7 @@ static void scenario_cpr_transfer(const char *label, const char *bin,
     if (crash) {
         bool gone = vht_qmp_hung_up(vht_qmp_main(old), 30000);
         int st = gone ? vht_wait_exit(old) : vht_kill(old, SIGKILL);
-        g_autofree char *how = status_text(st);
+        g_autofree char *how = hedu_status_text(st);
 
         old = NULL;
         CHECK(gone && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV,
@@ -1433,7 +1392,7 @@ static void scenario_cpr_transfer(const char *label, const char *bin,
         st = vht_wait_exit(new);
         new = NULL;
         g_free(how);
-        how = status_text(st);
+        how = hedu_status_text(st);
         CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1, "%s: the new QEMU exits "
               "1 (%s)", tag, how);
         goto out;
@@ -1548,7 +1507,7 @@ static void scenario_cpr_transfer(const char *label, const char *bin,
 
 kill:
     {
-        g_autofree char *e1 = slurp(src_err), *e2 = slurp(dst_err);
+        g_autofree char *e1 = hedu_slurp(src_err), *e2 = hedu_slurp(dst_err);
 
         note_lines("old", e1);
         note_lines("new", e2);
@@ -1563,7 +1522,7 @@ out:
     if (old) {
         vht_kill(old, SIGKILL);
     }
-    scratch_drop(dir);
+    hedu_scratch_drop(dir);
 }
 
 /* patched: memfd RAM and aux-ram-share: the iommufd blocker alone */

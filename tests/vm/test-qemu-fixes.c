@@ -63,39 +63,6 @@ static bool map_file;   /* the kernel has IOMMU_IOAS_MAP_FILE (>= 6.13) */
 
 /* ---- small helpers ---- */
 
-/* A scratch directory per scenario, removed with its files */
-static char *scratch(void)
-{
-    char *dir = g_dir_make_tmp("fixes-XXXXXX", NULL);
-
-    g_assert_nonnull(dir);
-    return dir;
-}
-
-static void scratch_drop(char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *path = g_build_filename(dir, name, NULL);
-
-        unlink(path);
-    }
-    rmdir(dir);
-    g_free(dir);
-}
-
-static char *slurp(const char *path)
-{
-    char *text = NULL;
-
-    if (!g_file_get_contents(path, &text, NULL, NULL)) {
-        return g_strdup("");
-    }
-    return text;
-}
-
 /*
  * What QEMU printed on stderr, one TAP note per line, up to the register
  * dump hw_error() adds
@@ -115,18 +82,6 @@ static void note_lines(const char *tag, const char *text)
     }
 }
 
-static char *status_text(int status)
-{
-    if (WIFEXITED(status)) {
-        return g_strdup_printf("exit %d", WEXITSTATUS(status));
-    }
-    if (WIFSIGNALED(status)) {
-        return g_strdup_printf("signal %d (%s)", WTERMSIG(status),
-                               strsignal(WTERMSIG(status)));
-    }
-    return g_strdup_printf("wait status 0x%x", status);
-}
-
 static bool died_of(int status, int sig)
 {
     return WIFSIGNALED(status) && WTERMSIG(status) == sig;
@@ -139,7 +94,7 @@ static bool died_of(int status, int sig)
  */
 static int log_count(const char *path, const char *name, const char *words)
 {
-    g_autofree char *text = slurp(path);
+    g_autofree char *text = hedu_slurp(path);
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     g_auto(GStrv) want = g_strsplit(words ? words : "", " ", -1);
     int n = 0;
@@ -191,7 +146,7 @@ static void scenario_memfd(const char *label, const char *bin, bool fixed)
 {
     g_autofree char *tag = g_strdup_printf("%s memfd-ram", label);
     g_autofree char *args = qedu_args_memfd_ram(bdfs[0]);
-    char *dir = scratch();
+    char *dir = hedu_scratch("fixes");
     g_autofree char *log = g_build_filename(dir, "ioctl.log", NULL);
     g_autofree char *path = g_build_filename(dir, "dimm", NULL);
     QeduStartOpts o = { .fault_requests = "IOMMU_IOAS_MAP_FILE",
@@ -204,7 +159,7 @@ static void scenario_memfd(const char *label, const char *bin, bool fixed)
     if (!fixed) {
         g_autofree char *err = NULL;
         int status = qedu_try_run(bin, args, NULL, 120, &err);
-        g_autofree char *how = status_text(status);
+        g_autofree char *how = hedu_status_text(status);
 
         note_lines(tag, err);
         CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1,
@@ -213,12 +168,12 @@ static void scenario_memfd(const char *label, const char *bin, bool fixed)
               strstr(err, ENOTTY_TEXT),
               "%s: because mapping the memfd RAM failed with ENOTTY "
               "(IOMMU_IOAS_MAP_FILE)", tag);
-        scratch_drop(dir);
+        hedu_scratch_drop(dir);
         return;
     }
     p = qedu_start_with(bin, args, &o);
     if (!CHECK(p, "%s: QEMU starts (under the ioctl log shim)", tag)) {
-        scratch_drop(dir);
+        hedu_scratch_drop(dir);
         return;
     }
     bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, qedu_bar(0));
@@ -242,7 +197,7 @@ static void scenario_memfd(const char *label, const char *bin, bool fixed)
     qedu_dimm_file_drop(fd, path);
     vht_end(p);
     tap_result(true, "%s: QEMU quit cleanly", tag);
-    scratch_drop(dir);
+    hedu_scratch_drop(dir);
 }
 
 /*
@@ -260,7 +215,7 @@ static void scenario_memfd_file(const char *label, const char *bin)
 {
     g_autofree char *tag = g_strdup_printf("%s memfd-ram", label);
     g_autofree char *args = qedu_args_memfd_ram(bdfs[0]);
-    char *dir = scratch();
+    char *dir = hedu_scratch("fixes");
     g_autofree char *log = g_build_filename(dir, "ioctl.log", NULL);
     g_autofree char *path = g_build_filename(dir, "dimm", NULL);
     QeduStartOpts o = { .fault_requests = "IOMMU_IOAS_MAP_FILE,"
@@ -276,7 +231,7 @@ static void scenario_memfd_file(const char *label, const char *bin)
     p = qedu_start_with(bin, args, &o);
     if (!CHECK(p, "%s: QEMU starts (under the ioctl log shim; the kernel "
                "has IOMMU_IOAS_MAP_FILE)", tag)) {
-        scratch_drop(dir);
+        hedu_scratch_drop(dir);
         return;
     }
     bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, qedu_bar(0));
@@ -320,7 +275,7 @@ static void scenario_memfd_file(const char *label, const char *bin)
     qedu_dimm_file_drop(fd, path);
     vht_end(p);
     tap_result(true, "%s: QEMU quit cleanly", tag);
-    scratch_drop(dir);
+    hedu_scratch_drop(dir);
 }
 
 /*
@@ -336,7 +291,7 @@ static void scenario_file_dimm(const char *label, const char *bin,
         "-object iommufd,id=if0 "
         "-device vfio-pci,host=%s,id=e0,iommufd=if0,addr=0x%x",
         bdfs[1], QEDU_FIRST_SLOT);
-    char *dir = scratch();
+    char *dir = hedu_scratch("fixes");
     g_autofree char *errlog = g_build_filename(dir, "stderr", NULL);
     g_autofree char *path = g_build_filename(dir, "dimm", NULL);
     g_autofree char *what = g_strdup_printf("%s: object-add "
@@ -370,8 +325,8 @@ static void scenario_file_dimm(const char *label, const char *bin,
                     "'memdev': 'mem-dimm0'}}");
     if (!fixed) {
         int status = r ? -1 : vht_wait_exit(p);
-        g_autofree char *how = status_text(status);
-        g_autofree char *err = slurp(errlog);
+        g_autofree char *how = hedu_status_text(status);
+        g_autofree char *err = hedu_slurp(errlog);
 
         note_lines(tag, err);
         CHECK(!r && died_of(status, SIGABRT),
@@ -409,7 +364,7 @@ static void scenario_file_dimm(const char *label, const char *bin,
         tap_result(true, "%s: QEMU quit cleanly", tag);
     }
     qedu_dimm_file_drop(fd, path);
-    scratch_drop(dir);
+    hedu_scratch_drop(dir);
 }
 
 /* ---- a type1 and an iommufd device in one address space (patch 3) ---- */
@@ -433,7 +388,7 @@ static void scenario_mixed(const char *label, const char *bin, bool fixed,
         g_autofree char *want = g_strdup_printf("is not an instance of type "
                                                 "%s", cast);
         int status = qedu_try_run(bin, args, NULL, 120, &err);
-        g_autofree char *how = status_text(status);
+        g_autofree char *how = hedu_status_text(status);
 
         note_lines(tag, err);
         CHECK(died_of(status, SIGABRT), "%s: QEMU aborts at start-up (%s, "
@@ -531,7 +486,7 @@ static void scenario_dirty_rate(const char *label, const char *bin,
     g_autofree char *args = g_strdup_printf(
         "-device vfio-pci,host=%s,id=t0,addr=0x%x", bdfs[2],
         QEDU_FIRST_SLOT);
-    char *dir = scratch();
+    char *dir = hedu_scratch("fixes");
     g_autofree char *log = g_build_filename(dir, "ioctl.log", NULL);
     g_autofree char *errlog = g_build_filename(dir, "stderr", NULL);
     /* the first VFIO_IOMMU_DIRTY_PAGES is the START: refused, EIO */
@@ -546,7 +501,7 @@ static void scenario_dirty_rate(const char *label, const char *bin,
     uint64_t bar;
 
     if (!CHECK(p, "%s: QEMU starts under the ioctl fault shim", tag)) {
-        scratch_drop(dir);
+        hedu_scratch_drop(dir);
         return;
     }
     bar = qedu_enable(p, 0, QEDU_FIRST_SLOT, qedu_bar(0));
@@ -567,8 +522,8 @@ static void scenario_dirty_rate(const char *label, const char *bin,
         /* the measuring thread stops the log after 100 ms */
         bool gone = vht_qmp_hung_up(vht_qmp_main(p), 30000);
         int status = gone ? vht_wait_exit(p) : vht_kill(p, SIGKILL);
-        g_autofree char *how = status_text(status);
-        g_autofree char *err = slurp(errlog);
+        g_autofree char *how = hedu_status_text(status);
+        g_autofree char *err = hedu_slurp(errlog);
 
         note_lines(tag, err);
         CHECK(r && json_object_has_member(r, "return"),
@@ -592,7 +547,7 @@ static void scenario_dirty_rate(const char *label, const char *bin,
         vht_end(p);
         tap_result(true, "%s: QEMU quit cleanly", tag);
     }
-    scratch_drop(dir);
+    hedu_scratch_drop(dir);
 }
 
 /* ---- `info mtree -f` keeps a device alive (patch 5) ---- */
