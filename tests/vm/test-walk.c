@@ -44,11 +44,11 @@
  * A step that fails, QEMU dying or hanging (the walk runs in a child
  * process: libvhtest fails it), or quit not exiting 0 (a sanitizer
  * report) fails the walk; the report names the seed, the step, the
- * tokens so far and the end of QEMU's stderr.
+ * tokens so far and the end of QEMU's stderr (a sanitizer's report whole).
  *
  * Usage: test-walk [--seeds=S[,S...]] [--steps=N] [--replay=TOKENS]
  *                  [--binary=LABEL|PATH] [--mix=full|upstream]
- *                  [--table=FILE]
+ *                  [--table=FILE] [--progress]
  *   (none)      the named sample the vm suite runs (sample_seeds[],
  *               SAMPLE_STEPS steps each, on the patched build)
  *   --seed(s)   the walks' seeds; --steps their length
@@ -63,6 +63,8 @@
  *               patches 3 and 2; it has no x-separate-ioas or
  *               x-query-vfio)
  *   --table     append one markdown row per walk to FILE
+ *   --progress  print each step (time, seed, number, token) on stderr as
+ *               it starts: where a walk that hangs the machine stopped
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1120,6 +1122,51 @@ static char *tail_of(const char *path, int lines)
     return g_strjoinv("\n", v + (n > lines ? n - lines : 0));
 }
 
+/*
+ * What of QEMU's stderr a failed walk prints: a sanitizer's report whole
+ * (from its "==PID==ERROR:" line, at most 150 lines: the stacks of the
+ * access, of the free and of the allocation), else the last 12 lines.
+ */
+static char *qemu_err_excerpt(const char *path)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) v = NULL;
+    const char *report;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        return g_strdup("");
+    }
+    report = strstr(text, "ERROR: AddressSanitizer");
+    if (!report) {
+        return tail_of(path, 12);
+    }
+    while (report > text && report[-1] != '\n') {
+        report--;
+    }
+    v = g_strsplit(g_strchomp((char *)report), "\n", 151);
+    if (g_strv_length(v) > 150) {
+        g_free(v[150]);
+        v[150] = NULL;
+    }
+    return g_strjoinv("\n", v);
+}
+
+/* --progress: each step's token on stderr as the walk reads it */
+static bool progress;
+
+/* The "SUMMARY: AddressSanitizer: ..." line of QEMU's stderr, if any */
+static char *asan_summary(const char *path)
+{
+    g_autofree char *text = NULL;
+    const char *sum;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL) ||
+        !(sum = strstr(text, "SUMMARY: AddressSanitizer"))) {
+        return NULL;
+    }
+    return g_strndup(sum, strcspn(sum, "\n"));
+}
+
 static void run_walk(const Spec *s, Result *res, const char *err_path)
 {
     int pipefd[2], status;
@@ -1154,6 +1201,12 @@ static void run_walk(const Spec *s, Result *res, const char *err_path)
         line[strcspn(line, "\n")] = 0;
         v = v ? v + 1 : line + strlen(line);
         if (g_str_has_prefix(line, "tok ")) {
+            if (progress) {
+                g_autoptr(GDateTime) now = g_date_time_new_now_local();
+                g_autofree char *hms = g_date_time_format(now, "%T");
+
+                fprintf(stderr, "%s seed %u step %s\n", hms, s->seed, v);
+            }
             res->last = strtoul(v, NULL, 10);
             g_string_append_printf(res->tokens, "%s%s",
                                    res->tokens->len ? "," : "",
@@ -1211,17 +1264,19 @@ static bool report(const Spec *s, const char *table)
     g_autofree char *walk_err = g_build_filename(dir, "walk.err", NULL);
     Spec sp = *s;
     Result r;
-    g_autofree char *what = NULL, *seed = NULL;
+    g_autofree char *what = NULL, *seed = NULL, *asan = NULL;
     bool ok;
 
     sp.qemu_err = qemu_err;
     run_walk(&sp, &r, walk_err);
     ok = !r.fail && !r.child && r.quit;
     seed = s->replay ? g_strdup("replay") : g_strdup_printf("seed %u", s->seed);
-    what = r.child ? g_strdup_printf("%s at step %u (%s)", r.child, r.last,
+    asan = asan_summary(qemu_err);
+    what = r.child ? g_strdup_printf("%s at step %u (%s)%s%s", r.child, r.last,
                                      r.last ? strrchr(r.tokens->str, ',') ?
                                               strrchr(r.tokens->str, ',') + 1
-                                              : r.tokens->str : "start")
+                                              : r.tokens->str : "start",
+                                     asan ? "; " : "", asan ? asan : "")
          : r.fail ? g_strdup_printf("step %u fails: %s", r.last, r.fail)
          : g_strdup("ok");
     CHECK(ok, "walk %s %s (%s mix): %u steps of %u kept every invariant, "
@@ -1231,7 +1286,7 @@ static bool report(const Spec *s, const char *table)
           s->replay ? g_strv_length(s->replay) : s->steps, r.landed,
           r.blocked, r.queries, r.pins, r.seconds ? r.seconds : "?", what);
     if (!ok) {
-        g_autofree char *qt = tail_of(qemu_err, 12);
+        g_autofree char *qt = qemu_err_excerpt(qemu_err);
         g_autofree char *wt = tail_of(walk_err, 6);
         g_auto(GStrv) ql = g_strsplit(qt, "\n", -1);
         g_auto(GStrv) wl = g_strsplit(wt, "\n", -1);
@@ -1302,6 +1357,8 @@ int main(int argc, char **argv)
             mix = a + 6;
         } else if (g_str_has_prefix(a, "--table=")) {
             table = a + 8;
+        } else if (!strcmp(a, "--progress")) {
+            progress = true;
         } else {
             fprintf(stderr, "test-walk: unknown argument %s\n", a);
             return 2;
