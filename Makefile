@@ -18,7 +18,7 @@ L2_MODE ?= full
 
 .PHONY: all qemu export-series check-series check-commits tests need-build check \
 	check-unit check-vm check-vm-newest check-qemu bench bench-viommu \
-	check-viommu-faults l2 sweep soak walk check-libvirt install clean distclean
+	check-viommu-faults l2 sweep soak walk check-stable check-libvirt install clean distclean
 
 all: qemu
 
@@ -110,6 +110,11 @@ soak: tests
 # ASan build)
 walk: tests
 	scripts/walk.sh $(WALK_ARGS)
+
+# The 10.0.x backport of patches/stable-10.0/ (issue 26) on 10.0.13, pristine
+# and fixed, both with ASan; results in bench/results/DATE-stable-10.0.13.md
+check-stable: tests
+	scripts/stable-check.sh $(STABLE_VERSION)
 
 install: tests
 	meson install -C $(BUILD)

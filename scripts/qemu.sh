@@ -6,9 +6,10 @@
 #
 #   build/dl/                 the tarball and .debs (kept)
 #   build/apt/                private apt configuration (BPO_SUITE deb +
-#                             deb-src, QEMU_SRC_SUITE deb-src) on the
-#                             machine's own Debian mirror; the machine's
-#                             sources are never touched
+#                             deb-src, QEMU_SRC_SUITE and TRIXIE_SUITE
+#                             deb-src) on the machine's own Debian
+#                             mirror; the machine's sources are never
+#                             touched
 #   build/tools/              meson 1.7 + pycotap from bookworm-backports,
 #                             unpacked, used through PYTHONPATH
 #   build/qemu-10.2.2/        the work tree: a git repository with one
@@ -20,6 +21,10 @@
 #   build/control/qemu-10.2.2 the pristine tree plus the first
 #                             CONTROL_PATCHES patches, and its build
 #   build/control/qemu-build/ directory (same configure arguments)
+#   build/stable/             10.0.x releases (STABLE_RELEASES) and their
+#                             ASan builds: qemu-V/ + asan-V/ (pristine),
+#                             fixed/qemu-V/ + fixed/asan-V/ (with
+#                             patches/stable-10.0/)
 #   build/qemu-cross/         hw/vfio built for aarch64, ppc64 and s390x
 #                             (scripts/qemu.sh cross)
 #   build/trixie-root         a link to the trixie userland with libvirt
@@ -61,6 +66,14 @@
 #        scripts/qemu.sh check-qemu   build and run QEMU's own tests named in
 #                                     qemu.conf (QEMU_OWN_TESTS); TAP, one
 #                                     line per test
+#        scripts/qemu.sh stable V [fixed]   a 10.0.x release of
+#                                     STABLE_RELEASES (qemu.conf) built with
+#                                     AddressSanitizer, pristine or with
+#                                     patches/stable-10.0/ ("fixed"); prints
+#                                     its binary
+#        scripts/qemu.sh stable-applies   check that patches/stable-10.0/
+#                                     applies to every STABLE_RELEASES
+#                                     tarball (nothing built)
 #        scripts/qemu.sh apt CMD ARG...   run apt-get/apt-cache CMD with the
 #                                     private apt configuration
 #        scripts/qemu.sh binary|control-binary   print the binary's path
@@ -116,15 +129,19 @@ cmd_deps() {
 }
 
 # A private apt configuration: its own sources list (BPO_SUITE binaries and
-# sources, QEMU_SRC_SUITE sources only, so that no binary of sid is ever a
-# candidate), lists and cache; the system's dpkg status.  The archive is
-# the one the machine's own apt sources name for its release.
+# sources, QEMU_SRC_SUITE and TRIXIE_SUITE sources only, so that no binary
+# of sid or trixie is ever a candidate), lists and cache; the system's
+# dpkg status.  The archive is the one the machine's own apt sources name
+# for its release.
 apt_private() {
     local args=(-o "Dir::Etc::SourceList=$aptdir/sources.list"
                 -o "Dir::Etc::SourceParts=/dev/null"
                 -o "Dir::State::Lists=$aptdir/lists"
                 -o "Dir::Cache=$aptdir/cache"
                 -o "APT::Sandbox::User=root")
+    local suites="$BPO_SUITE $QEMU_SRC_SUITE $TRIXIE_SUITE"
+    # a list made for other suites (an older checkout's) is made again
+    [ "$(cat "$aptdir/updated" 2>/dev/null)" = "$suites" ] || rm -f "$aptdir/updated"
     if [ ! -f "$aptdir/updated" ]; then
         mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
         local keyring=/usr/share/keyrings/debian-archive-keyring.gpg archive
@@ -134,10 +151,11 @@ apt_private() {
             deb "$keyring" "$archive" "$BPO_SUITE" \
             deb-src "$keyring" "$archive" "$BPO_SUITE" \
             deb-src "$keyring" "$archive" "$QEMU_SRC_SUITE" \
+            deb-src "$keyring" "$archive" "$TRIXIE_SUITE" \
             > "$aptdir/sources.list"
         apt-get "${args[@]}" -q update >&2 ||
-            die "apt-get update of $BPO_SUITE and $QEMU_SRC_SUITE failed"
-        touch "$aptdir/updated"
+            die "apt-get update of $BPO_SUITE, $QEMU_SRC_SUITE and $TRIXIE_SUITE failed"
+        echo "$suites" > "$aptdir/updated"
     fi
     "$@" "${args[@]}"
 }
@@ -394,6 +412,115 @@ cmd_control() {
     link_firmware
 }
 
+# stable_release VERSION: set ver, suite, debver, tarball, sum from its
+# row of STABLE_RELEASES, and fetch and verify its tarball into build/dl
+stable_release() {
+    local row actual
+    for row in "${STABLE_RELEASES[@]}"; do
+        read -r ver suite debver tarball sum <<<"$row"
+        [ "$ver" = "$1" ] && break
+        ver=
+    done
+    [ -n "$ver" ] || die "stable: no release '$1' in STABLE_RELEASES (qemu.conf)"
+    mkdir -p "$dl/src"
+    if [ ! -f "$dl/$tarball" ]; then
+        note "downloading $tarball ($QEMU_SRC_PACKAGE $debver, $suite)"
+        (cd "$dl/src" && apt_private apt-get -q source --tar-only --download-only \
+            "$QEMU_SRC_PACKAGE=$debver" >&2) || die "could not download $tarball"
+        mv "$dl/src/$tarball" "$dl/$tarball.part"
+        actual=$(sha256sum "$dl/$tarball.part" | cut -d' ' -f1)
+        [ "$actual" = "$sum" ] ||
+            { rm -f "$dl/$tarball.part"; die "$tarball: sha256 $actual, expected $sum"; }
+        mv "$dl/$tarball.part" "$dl/$tarball"
+    fi
+    actual=$(sha256sum "$dl/$tarball" | cut -d' ' -f1)
+    [ "$actual" = "$sum" ] || die "$dl/$tarball: sha256 $actual, expected $sum"
+}
+
+# stable-applies: every backport of patches/stable-10.0/ applies, in order,
+# to every release of STABLE_RELEASES (only the files they touch are
+# unpacked; nothing is built)
+cmd_stable_applies() {
+    local sdir=$repo/patches/stable-10.0 row ver suite debver tarball sum
+    local tmp files p bad=0
+    for row in "${STABLE_RELEASES[@]}"; do
+        read -r ver _ <<<"$row"
+        stable_release "$ver"
+        tmp=$(mktemp -d)
+        files=$(grep -v '^#' "$sdir/series" | grep . | sed "s|^|$sdir/|" |
+                xargs sed -n 's|^+++ b/|qemu-'"$ver"'/|p' | sort -u)
+        # shellcheck disable=SC2086
+        tar -xJf "$dl/$tarball" -C "$tmp" --no-same-owner $files ||
+            { rm -rf "$tmp"; die "$tarball lacks $files"; }
+        for p in $(grep -v '^#' "$sdir/series" | grep .); do
+            if git -C "$tmp/qemu-$ver" apply "$sdir/$p" 2>&1; then
+                echo "stable: $p applies to $ver"
+            else
+                echo "stable: $p does not apply to $ver"; bad=1
+            fi
+        done
+        rm -rf "$tmp"
+    done
+    return $bad
+}
+
+# A release of the 10.0.x stable line (issue 26), pristine or with the
+# backports of patches/stable-10.0/, built with AddressSanitizer and the
+# patched tree's configure arguments but --enable-werror (an older tree
+# under ASan: a new warning must not stop the investigation).  The tarball
+# comes from Debian by its exact source version and is verified like
+# QEMU_TARBALL.
+cmd_stable() {
+    local want=${1:-} variant=${2:-pristine} ver suite debver tarball sum
+    local sroot=$root/stable stree sbdir sdir p n=0
+    stable_release "$want"
+    case $variant in
+    pristine) stree=$sroot/qemu-$ver; sbdir=$sroot/asan-$ver ;;
+    # the same relative path from build to source as the pristine pair,
+    # so that ccache (CCACHE_BASEDIR) gives the fixed build every object
+    # the backports do not change
+    fixed) stree=$sroot/fixed/qemu-$ver; sbdir=$sroot/fixed/asan-$ver ;;
+    *) die "stable: the variant is pristine or fixed, not '$variant'" ;;
+    esac
+    sdir=$repo/patches/stable-10.0
+    # the tree is made again when the tarball or the backports change
+    local want_sum
+    want_sum=$( { echo "$sum"; [ "$variant" = pristine ] || cat "$sdir"/series "$sdir"/*.patch; } |
+                sha256sum | cut -d' ' -f1)
+    if [ "$(cat "$stree/.git/vfio-stable" 2>/dev/null)" != "$want_sum" ]; then
+        note "unpacking $tarball into $stree ($variant)"
+        rm -rf "$stree" "$sbdir"
+        mkdir -p "$sroot/.unpack" "$(dirname "$stree")"
+        tar -xJf "$dl/$tarball" -C "$sroot/.unpack" --no-same-owner
+        mv "$sroot/.unpack/qemu-$ver" "$stree"
+        rmdir "$sroot/.unpack"
+        git -C "$stree" init -q -b main
+        git -C "$stree" add -A -f
+        GIT_AUTHOR_DATE=$pristine_date GIT_COMMITTER_DATE=$pristine_date \
+            git -C "$stree" commit -q -m "QEMU $ver ($tarball, pristine)"
+        git -C "$stree" tag pristine
+        if [ "$variant" = fixed ]; then
+            for p in $(grep -v '^#' "$sdir/series" | grep .); do
+                git -C "$stree" am -q --committer-date-is-author-date "$sdir/$p" ||
+                    die "patches/stable-10.0/$p does not apply to $ver"
+                n=$((n + 1))
+            done
+            note "$ver: $n backport(s) applied"
+        fi
+        echo "$want_sum" > "$stree/.git/vfio-stable"
+    fi
+    cmd_tools
+    local args=() a
+    for a in "${QEMU_CONFIGURE_ARGS[@]}"; do
+        [ "$a" = --enable-werror ] || args+=("$a")
+    done
+    configure_in "$stree" "$sbdir" "${args[@]}" --enable-asan
+    local bdir=$sbdir
+    run_ninja qemu-system-x86_64 >&2 || die "building $ver ($variant) failed"
+    link_firmware
+    echo "$sbdir/qemu-system-x86_64"
+}
+
 # hw/vfio for the other targets that build it: aarch64 (virt), ppc64 (the
 # sPAPR container, spapr_pci_vfio.c), s390x (vfio-ccw, vfio-ap,
 # s390-pci-vfio.c).  Only objects are compiled, not whole emulators (ninja
@@ -563,6 +690,8 @@ asan)
     cmd_build >&2
     echo "$bdir/qemu-system-x86_64" ;;
 control) cmd_control ;;
+stable) shift; cmd_stable "$@" ;;
+stable-applies) cmd_stable_applies ;;
 cross) cmd_cross ;;
 rebase-check) cmd_rebase_check ;;
 libvirt) cmd_libvirt ;;

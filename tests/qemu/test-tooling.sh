@@ -4,7 +4,8 @@
 # TAP checks of the QEMU tooling (scripts/qemu.sh, the top-level make):
 # the pinned tarball is verified and a corrupted copy refused with both
 # hashes named; patches/ applies to the pristine tarball and exports back
-# byte for byte, and each patch passes QEMU's checkpatch.pl; a second
+# byte for byte, and each patch passes QEMU's checkpatch.pl (the 10.0.x
+# backports too, which apply to each 10.0.x release they are for); a second
 # `make` does no work; the work tree is pristine + the series and the
 # control's tree pristine + exactly its CONTROL_PATCHES patches; both
 # binaries run and are the pinned version.  Runs after `make`
@@ -33,7 +34,7 @@ check() {   # check DESCRIPTION COMMAND...
     fi
 }
 
-echo "1..10"
+echo "1..11"
 check "the cached $QEMU_TARBALL matches sha256 $QEMU_SHA256" $q verify "$tarball"
 
 corrupt_refused() {
@@ -60,14 +61,18 @@ checkpatch_clean() {
     # QEMU's own checkpatch.pl, from the control's tree (nobody works there)
     local cp=build/control/qemu-$QEMU_VERSION/scripts/checkpatch.pl p bad=0
     [ -x "$cp" ] || { echo "no $cp"; return 1; }
-    for p in $(grep -v '^#' patches/series | grep .); do
+    for p in $(grep -v '^#' patches/series | grep .) \
+             $(grep -v '^#' patches/stable-10.0/series | grep . | sed 's|^|stable-10.0/|'); do
         if ! "$cp" --no-tree -q "patches/$p"; then
             echo "patches/$p: checkpatch.pl complains"; bad=1
         fi
     done
     return $bad
 }
-check "every patch of patches/ passes QEMU's scripts/checkpatch.pl" checkpatch_clean
+check "every patch of patches/ and patches/stable-10.0/ passes QEMU's scripts/checkpatch.pl" checkpatch_clean
+
+check "the 10.0.x backports (patches/stable-10.0/) apply to every release of STABLE_RELEASES" \
+    $q stable-applies
 
 second_make() {
     # QEMU's qemu-version.h is always stale in a git tree (its build runs
