@@ -105,9 +105,9 @@ soak: tests
 	scripts/fault.sh soak $(SOAK_CYCLES)
 
 # Long random hot-plug walks (tests/vm/test-walk, issue 26) on the patched
-# build and the control in one boot; results in bench/results/DATE-walk.md
-# (WALK_SEEDS, WALK_STEPS, WALK_CONTROL_STEPS; WALK_ARGS=--asan adds the
-# ASan build)
+# build and the control, in WALK_RIGS boots at once (default 1); results in
+# bench/results/DATE-walk.md (WALK_SEEDS, WALK_STEPS, WALK_CONTROL_STEPS;
+# WALK_ARGS=--asan adds the ASan build)
 walk: tests
 	scripts/walk.sh $(WALK_ARGS)
 
