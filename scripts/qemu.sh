@@ -160,16 +160,28 @@ apt_private() {
     "$@" "${args[@]}"
 }
 
+# cmd_verify FILE [SHA256]: FILE's sha256 is SHA256 (default QEMU_SHA256)
 cmd_verify() {
-    local file=$1 actual
+    local file=$1 want=${2:-$QEMU_SHA256} actual
     [ -f "$file" ] || die "$file: no such file"
     actual=$(sha256sum "$file" | cut -d' ' -f1)
-    if [ "$actual" != "$QEMU_SHA256" ]; then
+    if [ "$actual" != "$want" ]; then
         note "$file: sha256 mismatch"
-        note "  expected $QEMU_SHA256"
+        note "  expected $want"
         note "  actual   $actual"
         return 1
     fi
+}
+
+# download_source TARBALL DEBVER SUITE: Debian's TARBALL of source version
+# DEBVER (from SUITE) into build/dl as TARBALL.part, not yet verified
+download_source() {
+    note "downloading $1 ($QEMU_SRC_PACKAGE $2, $3)"
+    mkdir -p "$dl/src"
+    (cd "$dl/src" && apt_private apt-get -q source --tar-only --download-only \
+        "$QEMU_SRC_PACKAGE=$2" >&2) || die "could not download $1"
+    [ -f "$dl/src/$1" ] || die "$1 missing after download"
+    mv "$dl/src/$1" "$dl/$1.part"
 }
 
 # The tarball comes from QEMU_DIST_DIR when it is there, else from
@@ -183,13 +195,7 @@ cmd_fetch() {
             cmd_verify "$dist/$QEMU_TARBALL"
             cp "$dist/$QEMU_TARBALL" "$dl/$QEMU_TARBALL.part"
         else
-            note "downloading $QEMU_TARBALL ($QEMU_SRC_PACKAGE $QEMU_DEB_VERSION, $QEMU_SRC_SUITE)"
-            mkdir -p "$dl/src"
-            (cd "$dl/src" && apt_private apt-get -q source --tar-only --download-only \
-                "$QEMU_SRC_PACKAGE=$QEMU_DEB_VERSION" >&2) ||
-                die "could not download $QEMU_TARBALL"
-            [ -f "$dl/src/$QEMU_TARBALL" ] || die "$QEMU_TARBALL missing after download"
-            mv "$dl/src/$QEMU_TARBALL" "$dl/$QEMU_TARBALL.part"
+            download_source "$QEMU_TARBALL" "$QEMU_DEB_VERSION" "$QEMU_SRC_SUITE"
         fi
         cmd_verify "$dl/$QEMU_TARBALL.part" || { rm -f "$dl/$QEMU_TARBALL.part"; exit 1; }
         mv "$dl/$QEMU_TARBALL.part" "$dl/$QEMU_TARBALL"
@@ -216,10 +222,15 @@ cmd_tools() {
     touch "$tools/.done"
 }
 
-# series_list [N]: the patches of patches/series in order (the first N)
+# series_in DIR [N]: the patches of DIR/series in order (the first N)
+series_in() {
+    [ -f "$1/series" ] || return 0
+    grep -v '^#' "$1/series" | grep . | head -n "${2:-1000000}"
+}
+
+# series_list [N]: the same for patches/ (the series)
 series_list() {
-    [ -f "$patches/series" ] || return 0
-    grep -v '^#' "$patches/series" | grep . | head -n "${1:-1000000}"
+    series_in "$patches" "$@"
 }
 
 # series_sum [N]: what a tree must have been made from (the first N
@@ -252,20 +263,23 @@ apply_series() {
     done
 }
 
-# make_pristine DIR: unpack the verified tarball into DIR as a git repo
+# make_pristine DIR [TARBALL VERSION SHA256]: unpack the verified tarball
+# (default QEMU_TARBALL) into DIR as a git repo
 make_pristine() {
-    local dir=$1 tmp
+    local dir=$1 tarball=${2:-$QEMU_TARBALL} ver=${3:-$QEMU_VERSION}
+    local sum=${4:-$QEMU_SHA256} tmp
     tmp=$(mktemp -d "$root/.unpack.XXXXXX")
-    tar -xJf "$dl/$QEMU_TARBALL" -C "$tmp" --no-same-owner
-    [ -d "$tmp/qemu-$QEMU_VERSION" ] || die "$QEMU_TARBALL has no qemu-$QEMU_VERSION/"
-    mv "$tmp/qemu-$QEMU_VERSION" "$dir"
+    tar -xJf "$dl/$tarball" -C "$tmp" --no-same-owner
+    [ -d "$tmp/qemu-$ver" ] || die "$tarball has no qemu-$ver/"
+    mkdir -p "$(dirname "$dir")"
+    mv "$tmp/qemu-$ver" "$dir"
     rmdir "$tmp"
     git -C "$dir" init -q -b main
     git -C "$dir" config core.autocrlf false
     git -C "$dir" add -A -f
     GIT_AUTHOR_DATE=$pristine_date GIT_COMMITTER_DATE=$pristine_date \
-        git -C "$dir" commit -q -m "QEMU $QEMU_VERSION ($QEMU_TARBALL, pristine)" \
-        -m "sha256 $QEMU_SHA256"
+        git -C "$dir" commit -q -m "QEMU $ver ($tarball, pristine)" \
+        -m "sha256 $sum"
     git -C "$dir" tag pristine
 }
 
@@ -415,26 +429,19 @@ cmd_control() {
 # stable_release VERSION: set ver, suite, debver, tarball, sum from its
 # row of STABLE_RELEASES, and fetch and verify its tarball into build/dl
 stable_release() {
-    local row actual
+    local row
     for row in "${STABLE_RELEASES[@]}"; do
         read -r ver suite debver tarball sum <<<"$row"
         [ "$ver" = "$1" ] && break
         ver=
     done
     [ -n "$ver" ] || die "stable: no release '$1' in STABLE_RELEASES (qemu.conf)"
-    mkdir -p "$dl/src"
     if [ ! -f "$dl/$tarball" ]; then
-        note "downloading $tarball ($QEMU_SRC_PACKAGE $debver, $suite)"
-        (cd "$dl/src" && apt_private apt-get -q source --tar-only --download-only \
-            "$QEMU_SRC_PACKAGE=$debver" >&2) || die "could not download $tarball"
-        mv "$dl/src/$tarball" "$dl/$tarball.part"
-        actual=$(sha256sum "$dl/$tarball.part" | cut -d' ' -f1)
-        [ "$actual" = "$sum" ] ||
-            { rm -f "$dl/$tarball.part"; die "$tarball: sha256 $actual, expected $sum"; }
+        download_source "$tarball" "$debver" "$suite"
+        cmd_verify "$dl/$tarball.part" "$sum" || { rm -f "$dl/$tarball.part"; exit 1; }
         mv "$dl/$tarball.part" "$dl/$tarball"
     fi
-    actual=$(sha256sum "$dl/$tarball" | cut -d' ' -f1)
-    [ "$actual" = "$sum" ] || die "$dl/$tarball: sha256 $actual, expected $sum"
+    cmd_verify "$dl/$tarball" "$sum" || exit 1
 }
 
 # stable-applies: every backport of patches/stable-10.0/ applies, in order,
@@ -447,12 +454,12 @@ cmd_stable_applies() {
         read -r ver _ <<<"$row"
         stable_release "$ver"
         tmp=$(mktemp -d)
-        files=$(grep -v '^#' "$sdir/series" | grep . | sed "s|^|$sdir/|" |
+        files=$(series_in "$sdir" | sed "s|^|$sdir/|" |
                 xargs sed -n 's|^+++ b/|qemu-'"$ver"'/|p' | sort -u)
         # shellcheck disable=SC2086
         tar -xJf "$dl/$tarball" -C "$tmp" --no-same-owner $files ||
             { rm -rf "$tmp"; die "$tarball lacks $files"; }
-        for p in $(grep -v '^#' "$sdir/series" | grep .); do
+        for p in $(series_in "$sdir"); do
             if git -C "$tmp/qemu-$ver" apply "$sdir/$p" 2>&1; then
                 echo "stable: $p applies to $ver"
             else
@@ -490,17 +497,9 @@ cmd_stable() {
     if [ "$(cat "$stree/.git/vfio-stable" 2>/dev/null)" != "$want_sum" ]; then
         note "unpacking $tarball into $stree ($variant)"
         rm -rf "$stree" "$sbdir"
-        mkdir -p "$sroot/.unpack" "$(dirname "$stree")"
-        tar -xJf "$dl/$tarball" -C "$sroot/.unpack" --no-same-owner
-        mv "$sroot/.unpack/qemu-$ver" "$stree"
-        rmdir "$sroot/.unpack"
-        git -C "$stree" init -q -b main
-        git -C "$stree" add -A -f
-        GIT_AUTHOR_DATE=$pristine_date GIT_COMMITTER_DATE=$pristine_date \
-            git -C "$stree" commit -q -m "QEMU $ver ($tarball, pristine)"
-        git -C "$stree" tag pristine
+        make_pristine "$stree" "$tarball" "$ver" "$sum"
         if [ "$variant" = fixed ]; then
-            for p in $(grep -v '^#' "$sdir/series" | grep .); do
+            for p in $(series_in "$sdir"); do
                 git -C "$stree" am -q --committer-date-is-author-date "$sdir/$p" ||
                     die "patches/stable-10.0/$p does not apply to $ver"
                 n=$((n + 1))
